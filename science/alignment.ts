@@ -13,6 +13,7 @@ import {
   firstLayerSensitivity,
   type JacobianFactors,
   jacobianFactors,
+  validateInputs,
 } from "./jacobians.ts";
 import {
   batchedTopEigenvalue,
@@ -26,6 +27,8 @@ export interface AlignmentOptions {
   exactBelow?: number;
   /** Batched Lanczos settings for wider Jacobians (tolerance 1e-5 relative on ‖Jⁿ‖₂²). */
   lanczos?: LanczosOptions;
+  /** Samples measured at once, bounding memory (N·C·d₁ floats per chunk; default 2000). */
+  chunkSize?: number;
 }
 
 /** Every per-sample quantity of the alignment measurement (arrays of length N). */
@@ -59,6 +62,43 @@ export function alignmentPerSample(
   theta: Float32Array,
   inputs: Float32Array,
   options: AlignmentOptions = {},
+): PerSampleAlignment {
+  const count = validateInputs(spec, theta, inputs);
+  const chunkSize = options.chunkSize ?? 2000;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new Error(`chunkSize: must be a positive integer, got ${chunkSize}`);
+  }
+  const d0 = spec.sizes[0];
+  const parts: PerSampleAlignment[] = [];
+  for (let start = 0; start < count; start += chunkSize) {
+    const rows = inputs.subarray(start * d0, Math.min(count, start + chunkSize) * d0);
+    parts.push(measureChunk(spec, theta, rows, options));
+  }
+  if (parts.length === 1) return parts[0];
+  const join = (pick: (p: PerSampleAlignment) => Float64Array) => {
+    const out = new Float64Array(count);
+    let at = 0;
+    for (const p of parts) (out.set(pick(p), at), at += pick(p).length);
+    return out;
+  };
+  return {
+    alignment: join((p) => p.alignment),
+    alphas: parts[0].alphas.map((_, k) => join((p) => p.alphas[k])),
+    s1Norm: join((p) => p.s1Norm),
+    layerNorms: parts[0].layerNorms.map((_, k) => join((p) => p.layerNorms[k])),
+    gainProduct: join((p) => p.gainProduct),
+    frobenius: join((p) => p.frobenius),
+    withJ0: join((p) => p.withJ0),
+    firstWeightNorm: parts[0].firstWeightNorm,
+    lanczosSteps: Math.max(...parts.map((p) => p.lanczosSteps)),
+  };
+}
+
+function measureChunk(
+  spec: MlpSpec,
+  theta: Float32Array,
+  inputs: Float32Array,
+  options: AlignmentOptions,
 ): PerSampleAlignment {
   const exactBelow = options.exactBelow ?? 16;
   const f = jacobianFactors(spec, theta, inputs);

@@ -162,3 +162,26 @@ Deno.test("alignment: summary row has the stable column names and sample means",
   assert(row.align_geomean <= row.align_mean, "AM–GM");
   assertAlmostEquals(row.gain_product_mean, mean(p.gainProduct), 1e-9);
 });
+
+Deno.test("alignment: chunked measurement equals one pass; dead ReLU samples are left out", async () => {
+  await selectBackend("wasm");
+  const spec: MlpSpec = { sizes: [1, 20, 20, 2], activation: "relu" };
+  const rng = new Rng(8);
+  const theta = Float32Array.from({ length: parameterCount(spec.sizes) }, () => rng.normal());
+  const layer = parameterLayout(spec.sizes)[0];
+  // A¹ = 1, b¹ = 0: a negative input switches every first-layer ReLU off, so J¹ = 0.
+  theta.fill(1, layer.weightOffset, layer.biasOffset);
+  theta.fill(0, layer.biasOffset, layer.end);
+  const inputs = Float32Array.of(0.5, 1, -2, 1.5, 0.7);
+  const whole = alignmentPerSample(spec, theta, inputs);
+  const chunked = alignmentPerSample(spec, theta, inputs, { chunkSize: 2 });
+  // Equal up to the Lanczos tolerance (each chunk draws its own start vectors).
+  whole.alignment.forEach((a, i) => {
+    if (Number.isNaN(a)) assert(Number.isNaN(chunked.alignment[i]));
+    else assertAlmostEquals(chunked.alignment[i], a, 1e-6);
+  });
+  assert(Number.isNaN(whole.alignment[2]) && whole.gainProduct[2] === 0);
+  const row = alignmentSummary(spec, theta, inputs);
+  const kept = [0, 1, 3, 4].map((i) => whole.alignment[i]);
+  assertAlmostEquals(row.align_mean, kept.reduce((s, x) => s + x, 0) / 4, 1e-12);
+});
