@@ -104,13 +104,6 @@ function measureChunk(
   const f = jacobianFactors(spec, theta, inputs);
   try {
     const count = f.count, hidden = f.derivatives.length;
-    let lanczosSteps = 0;
-    const layerNorms: Float64Array[] = [];
-    for (let n = 1; n <= hidden; n++) {
-      const { values, steps } = layerNormsSquared(f, n, exactBelow, options.lanczos);
-      lanczosSteps = Math.max(lanczosSteps, steps);
-      layerNorms.push(values.map(Math.sqrt));
-    }
     const s1 = firstLayerSensitivity(f);
     const c = s1.shape[1];
     const gram = batchedGram(s1);
@@ -125,7 +118,24 @@ function measureChunk(
       for (let q = 0; q < c; q++) s1Frob[i] += block[q * c + q];
       s1Frob[i] = Math.sqrt(s1Frob[i]);
     }
-    const alphas = perLayerFactors(f, u, c, layerNorms);
+    const directions = backpropagatedDirections(f, u, c);
+    let lanczosSteps = 0;
+    const layerNorms: Float64Array[] = [];
+    const alphas: Float64Array[] = [];
+    try {
+      for (let n = 1; n <= hidden; n++) {
+        const start = directions.vectors[n - 1];
+        const { values, steps } = layerNormsSquared(f, n, exactBelow, options.lanczos, start);
+        lanczosSteps = Math.max(lanczosSteps, steps);
+        const norms = values.map(Math.sqrt);
+        layerNorms.push(norms);
+        // αₙ = ‖wⁿ‖ / (‖Jⁿ‖₂ ‖wⁿ⁺¹‖), with ‖wᴸ‖ = ‖u‖ = 1.
+        const outer = n < hidden ? directions.norms[n] : null;
+        alphas.push(directions.norms[n - 1].map((x, i) => x / (norms[i] * (outer ? outer[i] : 1))));
+      }
+    } finally {
+      tf.dispose(directions.vectors);
+    }
     const s0Norm = sensitivityWithFirstWeight(f, s1);
     tf.dispose([s1, gram]);
     const firstWeightNorm = Math.sqrt(matrixTopEigenvalue(f.weights[0], options.lanczos));
@@ -195,6 +205,7 @@ function layerNormsSquared(
   n: number,
   exactBelow: number,
   lanczos: LanczosOptions | undefined,
+  start: tf.Tensor2D,
 ): { values: Float64Array; steps: number } {
   const a = f.weights[n], d = f.derivatives[n - 1]; // Jⁿ = Aⁿ⁺¹ diag(d)
   const [rows, cols] = a.shape;
@@ -224,7 +235,7 @@ function layerNormsSquared(
       (v) => tf.mul(d, tf.matMul(tf.mul(d, v), m)),
       f.count,
       cols,
-      lanczos,
+      { ...lanczos, start },
     );
     return { values: r.values, steps: r.steps };
   } finally {
@@ -233,29 +244,28 @@ function layerNormsSquared(
 }
 
 /**
- * αₙ = ‖Jⁿᵀwⁿ⁺¹‖ / (‖Jⁿ‖₂ ‖wⁿ⁺¹‖) with wᴸ = u, the top left singular vector of S¹, and
- * wⁿ = Jⁿᵀwⁿ⁺¹; the ratios telescope to ‖S¹ᵀu‖ / Π‖Jⁿ‖₂ = a(x).
+ * The top left singular vector u of S¹ pulled back through the layers: wᴸ = u,
+ * wⁿ = Jⁿᵀwⁿ⁺¹ (index n − 1), with their norms. Then αₙ = ‖wⁿ‖ / (‖Jⁿ‖₂ ‖wⁿ⁺¹‖), and the
+ * ratios telescope to ‖S¹ᵀu‖ / Π‖Jⁿ‖₂ = a(x). wⁿ also starts the Lanczos run for ‖Jⁿ‖₂: it
+ * leans towards Jⁿ's top right singular vector, the more so the more aligned the network is.
  */
-function perLayerFactors(
+function backpropagatedDirections(
   f: JacobianFactors,
   u: Float32Array,
   c: number,
-  layerNorms: Float64Array[],
-): Float64Array[] {
+): { vectors: tf.Tensor2D[]; norms: Float64Array[] } {
   const hidden = f.derivatives.length;
-  const alphas: Float64Array[] = new Array(hidden);
-  let w: tf.Tensor2D = tf.tensor2d(u, [f.count, c]);
-  let wNorm = new Float64Array(f.count).fill(1);
+  const vectors: tf.Tensor2D[] = new Array(hidden), norms: Float64Array[] = new Array(hidden);
+  const top = tf.tensor2d(u, [f.count, c]);
+  let w = top;
   for (let n = hidden; n >= 1; n--) {
-    const next = tf.tidy(() => tf.mul(tf.matMul(w, f.weights[n]), f.derivatives[n - 1]));
-    w.dispose();
-    w = next as tf.Tensor2D;
-    const norm = Float64Array.from(tf.tidy(() => tf.norm(w, "euclidean", 1)).dataSync());
-    alphas[n - 1] = norm.map((x, i) => x / (layerNorms[n - 1][i] * wNorm[i]));
-    wNorm = norm;
+    const prev = w;
+    w = tf.tidy(() => tf.mul(tf.matMul(prev, f.weights[n]), f.derivatives[n - 1]));
+    vectors[n - 1] = w;
+    norms[n - 1] = Float64Array.from(tf.tidy(() => tf.norm(w, "euclidean", 1)).dataSync());
   }
-  w.dispose();
-  return alphas;
+  top.dispose();
+  return { vectors, norms };
 }
 
 /** ‖S¹A¹‖₂ per sample, from the C×C Gram matrix S¹(A¹A¹ᵀ)S¹ᵀ. */

@@ -76,8 +76,13 @@ export interface LanczosOptions {
   tolerance?: number;
   /** Most Lanczos steps (default min(d, 200)). */
   maxSteps?: number;
-  /** Seed of the start vectors. */
+  /** Seed of the random start vectors. */
   seed?: number;
+  /**
+   * A guess of each sample's top eigenvector (N × d). It is mixed half-and-half with the random
+   * start, so that a guess orthogonal to the top eigenvector can never hide it.
+   */
+  start?: tf.Tensor2D;
 }
 
 /** The top eigenvalue of each sample's operator and how the iteration ended. */
@@ -106,7 +111,10 @@ export function batchedTopEigenvalue(
   const rng = new Rng(options.seed ?? 1);
   const start = new Float32Array(count * dim);
   for (let i = 0; i < start.length; i++) start[i] = rng.normal();
-  let v = tf.tidy(() => normaliseRows(tf.tensor2d(start, [count, dim])));
+  let v = tf.tidy(() => {
+    const random = normaliseRows(tf.tensor2d(start, [count, dim]));
+    return options.start ? normaliseRows(tf.add(random, normaliseRows(options.start))) : random;
+  });
   let vPrev: tf.Tensor2D | null = null;
   let betaPrev: tf.Tensor2D | null = null;
   const alphaT: tf.Tensor2D[] = [], betaT: tf.Tensor2D[] = [];
@@ -152,7 +160,7 @@ export function batchedTopEigenvalue(
 }
 
 function normaliseRows(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.div(x, tf.sqrt(tf.sum(tf.square(x), 1, true)));
+  return tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), 1, true)), 1e-30));
 }
 
 /** Top eigenvalue of each sample's tridiagonal Lanczos matrix, by Sturm-sequence bisection. */
