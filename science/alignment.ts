@@ -262,7 +262,9 @@ function backpropagatedDirections(
     const prev = w;
     w = tf.tidy(() => tf.mul(tf.matMul(prev, f.weights[n]), f.derivatives[n - 1]));
     vectors[n - 1] = w;
-    norms[n - 1] = Float64Array.from(tf.tidy(() => tf.norm(w, "euclidean", 1)).dataSync());
+    const norm = tf.norm(w, "euclidean", 1);
+    norms[n - 1] = Float64Array.from(norm.dataSync());
+    norm.dispose();
   }
   top.dispose();
   return { vectors, norms };
