@@ -51,6 +51,8 @@ export interface PerSampleAlignment {
   firstWeightNorm: number;
   /** Most Lanczos steps any layer needed (0 when every norm was exact). */
   lanczosSteps: number;
+  /** False when some Lanczos run stopped at its step limit before reaching its tolerance. */
+  lanczosConverged: boolean;
 }
 
 /**
@@ -91,6 +93,7 @@ export function alignmentPerSample(
     withJ0: join((p) => p.withJ0),
     firstWeightNorm: parts[0].firstWeightNorm,
     lanczosSteps: Math.max(...parts.map((p) => p.lanczosSteps)),
+    lanczosConverged: parts.every((p) => p.lanczosConverged),
   };
 }
 
@@ -119,14 +122,21 @@ function measureChunk(
       s1Frob[i] = Math.sqrt(s1Frob[i]);
     }
     const directions = backpropagatedDirections(f, u, c);
-    let lanczosSteps = 0;
+    let lanczosSteps = 0, lanczosConverged = true;
     const layerNorms: Float64Array[] = [];
     const alphas: Float64Array[] = [];
     try {
       for (let n = 1; n <= hidden; n++) {
         const start = directions.vectors[n - 1];
-        const { values, steps } = layerNormsSquared(f, n, exactBelow, options.lanczos, start);
+        const { values, steps, converged } = layerNormsSquared(
+          f,
+          n,
+          exactBelow,
+          options.lanczos,
+          start,
+        );
         lanczosSteps = Math.max(lanczosSteps, steps);
+        lanczosConverged &&= converged;
         const norms = values.map(Math.sqrt);
         layerNorms.push(norms);
         // αₙ = ‖wⁿ‖ / (‖Jⁿ‖₂ ‖wⁿ⁺¹‖), with ‖wᴸ‖ = ‖u‖ = 1.
@@ -163,6 +173,7 @@ function measureChunk(
       withJ0,
       firstWeightNorm,
       lanczosSteps,
+      lanczosConverged,
     };
   } finally {
     disposeFactors(f);
@@ -206,7 +217,7 @@ function layerNormsSquared(
   exactBelow: number,
   lanczos: LanczosOptions | undefined,
   start: tf.Tensor2D,
-): { values: Float64Array; steps: number } {
+): { values: Float64Array; steps: number; converged: boolean } {
   const a = f.weights[n], d = f.derivatives[n - 1]; // Jⁿ = Aⁿ⁺¹ diag(d)
   const [rows, cols] = a.shape;
   if (Math.min(rows, cols) <= exactBelow) {
@@ -226,18 +237,15 @@ function layerNormsSquared(
         0,
       );
     }
-    return { values, steps: 0 };
+    return { values, steps: 0, converged: true };
   }
   // JⁿᵀJⁿ v = d ⊙ ((d ⊙ v) AᵀA): one matmul per step with the precomputed AᵀA.
   const m = tf.tidy(() => tf.matMul(a.transpose(), a));
   try {
-    const r = batchedTopEigenvalue(
-      (v) => tf.mul(d, tf.matMul(tf.mul(d, v), m)),
-      f.count,
-      cols,
-      { ...lanczos, start },
-    );
-    return { values: r.values, steps: r.steps };
+    return batchedTopEigenvalue((v) => tf.mul(d, tf.matMul(tf.mul(d, v), m)), f.count, cols, {
+      ...lanczos,
+      start,
+    });
   } finally {
     m.dispose();
   }
