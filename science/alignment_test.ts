@@ -184,6 +184,7 @@ Deno.test("alignment: chunked measurement equals one pass; dead ReLU samples are
     else assertAlmostEquals(chunked.alignment[i], a, 1e-6);
   });
   assert(Number.isNaN(whole.alignment[2]) && whole.gainProduct[2] === 0);
+  assert(whole.lanczosConverged && whole.lanczosSteps > 0, "the 20-wide layers use Lanczos");
   const row = alignmentSummary(spec, theta, inputs);
   const kept = [0, 1, 3, 4].map((i) => whole.alignment[i]);
   assertAlmostEquals(row.align_mean, kept.reduce((s, x) => s + x, 0) / 4, 1e-12);
