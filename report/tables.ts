@@ -70,6 +70,16 @@ export function finiteCell(row: Record<string, unknown>, column: string): number
   return typeof v === "number" && Number.isFinite(v) ? v : undefined;
 }
 
+/** (t, value) pairs of a column with finite values, sorted by t. */
+export function columnSeries(rows: Record<string, unknown>[], column: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (const row of rows) {
+    const t = finiteCell(row, "t"), v = finiteCell(row, column);
+    if (t !== undefined && v !== undefined) out.push([t, v]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
 /** The indices n of the columns `<prefix>n` present in any row, ascending. */
 export function indexedColumns(rows: Record<string, unknown>[], prefix: string): number[] {
   const pattern = new RegExp(`^${prefix}(\\d+)$`);
