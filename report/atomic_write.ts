@@ -14,6 +14,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   try {
     if (typeof data === "string") await Deno.writeTextFile(tmp, data);
     else await Deno.writeFile(tmp, data);
+    await Deno.chmod(tmp, 0o644); // temp files are created 0600; artifacts are for everyone to read
     await Deno.rename(tmp, path);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});

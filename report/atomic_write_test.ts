@@ -9,6 +9,7 @@ Deno.test("writeFileAtomic writes text and bytes, creates the directory, leaves 
     await writeFileAtomic(textPath, "first");
     await writeFileAtomic(textPath, "second");
     assertEquals(await Deno.readTextFile(textPath), "second");
+    assertEquals((await Deno.stat(textPath)).mode! & 0o777, 0o644);
     const bytesPath = join(dir, "sub", "b.bin");
     await writeFileAtomic(bytesPath, new Uint8Array([0, 1, 255]));
     assertEquals(Array.from(await Deno.readFile(bytesPath)), [0, 1, 255]);

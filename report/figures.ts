@@ -114,6 +114,7 @@ function lineChart(
         field: "series",
         type: "nominal",
         title: null,
+        legend: { labelLimit: 400 },
         ...(opts.seriesOrder ? { sort: opts.seriesOrder } : {}),
       },
     },
@@ -187,13 +188,17 @@ export function sharpnessFigure(runs: RunTables[], opts: FigureOptions = {}): Ve
 /** F3: λ¹(ℋ), λ¹(G) and λ¹(H) vs t along one (EE) run. */
 export function curvatureFigure(run: RunTables, opts: FigureOptions = {}): VegaLiteSpec {
   singleRun(run, "F3");
-  const values = foldColumns(run.measurements, [
+  const columns: [string, string][] = [
     ["sharpness", "λ¹(ℋ) sharpness"],
     ["lambda_G", "λ¹(G) Gauss–Newton"],
     ["lambda_H", "λ¹(H) functional Hessian"],
-  ], false);
+  ];
+  const values = foldColumns(run.measurements, columns, false);
   requireData(values, "F3", "no sharpness, lambda_G or lambda_H values");
-  return lineChart(`F3 · Curvature along ${runLabel(run)}`, "top eigenvalue", values, opts);
+  return lineChart(`F3 · Curvature along ${runLabel(run)}`, "top eigenvalue", values, {
+    ...opts,
+    seriesOrder: columns.map(([, s]) => s),
+  });
 }
 
 /** F4: λ¹(Gⁿⁿ) for every layer n and λ¹(G) vs t along one run, log scale. */
