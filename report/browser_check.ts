@@ -64,12 +64,18 @@ export async function inspectPageInChromium(
 ): Promise<PageInspection> {
   const executable = options.chromium ?? Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
   const profile = await Deno.makeTempDir({ prefix: "report-chromium-" });
-  const child = new Deno.Command(executable, {
-    args: [...FLAGS, `--user-data-dir=${profile}`, "about:blank"],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(executable, {
+      args: [...FLAGS, `--user-data-dir=${profile}`, "about:blank"],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+  } catch (e) {
+    await Deno.remove(profile, { recursive: true });
+    throw new Error(`chromium: cannot start ${executable} (set CHROMIUM or install it): ${e}`);
+  }
   let socket: WebSocket | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {

@@ -2,7 +2,9 @@
  * Computed verdicts on the claims of SPEC §6. Every verdict is derived from the tables by a fixed,
  * documented criterion; none is written by hand. The thresholds (DEFAULT_CRITERIA) and why:
  *
- * 1. EoS: crossing at sharpness ≥ 0.9·2/η (GD's sharpness approaches 2/η from below); EoS entered
+ * 1. EoS: only GD runs with 1.1·2/η below the flow's peak sharpness can show it (otherwise a run
+ *    that followed the flow would also end within ±10% of 2/η); crossing at sharpness ≥ 0.9·2/η
+ *    (GD's sharpness approaches 2/η from below); EoS entered
  *    if the median sharpness after it is within ±10% of 2/η (SPEC's band; the median ignores the
  *    spikes of catapults); GD departs from the flow if the relative loss gap at matched t reaches
  *    0.1 after the crossing. EE: no loss rise beyond 1e-5 relative (float32 rounding of a
@@ -12,7 +14,7 @@
  * 3. Alignment: final/initial ≥ 1.1 and Spearman ≥ 0.5 with sharpness, over ≥ 5 measurements.
  * 4. Power law: ≥ 3 sizes, β's interval above 0, R² ≥ 0.74 (the paper's lowest).
  *
- * Insufficient data (no GD run with 2/η below the flow's peak, too few measurements or sizes,
+ * Insufficient data (no such GD run, too few measurements or sizes,
  * missing columns) gives "inconclusive" with the reason; a definite counter-example gives "not
  * reproduced" even if other parts are missing.
  *

@@ -74,6 +74,11 @@ Deno.test("claim 1 inconclusive: no GD run below the peak, no GD, a GD run too s
   const high = checkClaimEos([flow(), ee(), gdRun(0.05)], c); // 2/η = 40 > 20
   assertEquals(high.verdict, "inconclusive");
   assertStringIncludes(high.reason, "no GD run has 2/η below the flow's peak sharpness");
+  // 2/η = 19: below the peak 2 + 18(1 − e^{−6}) ≈ 19.96, but within 10% of it.
+  const close = checkClaimEos([flow(), ee(), gdRun(2 / 19)], c);
+  assertEquals(close.verdict, "inconclusive");
+  assertEquals(close.numbers["GD runs with 2/η below the peak"], 1);
+  assertEquals(close.numbers["of which the flow's peak exceeds 2/η by more than the band"], 0);
   assertEquals(checkClaimEos([flow(), ee()], c).verdict, "inconclusive");
   assertEquals(checkClaimEos([], c).verdict, "inconclusive");
   // The flow reaches 10 at t = 5 ln 1.8 ≈ 2.94; a GD run that stops at t = 2 cannot tell.

@@ -152,6 +152,7 @@ Deno.test("every figure compiles and renders to a non-empty PNG", async () => {
   ];
   for (const spec of specs) {
     const fig = await renderSpec(spec, { scale: 1 });
+    assertEquals(fig.warnings, [], JSON.stringify(spec.title));
     const h = readPngHeader(fig.png);
     assert(h.width > 300 && h.height > 200, `${h.width}×${h.height}`);
   }

@@ -83,9 +83,13 @@ export function readPngHeader(png: Uint8Array): PngHeader {
   };
 }
 
-/** Decodes an 8-bit RGB/RGBA non-interlaced PNG to RGBA pixels, row-major. */
+/**
+ * Decodes an 8-bit RGB/RGBA non-interlaced PNG to RGBA pixels, row-major; `onFilter` sees each
+ * row's filter type (so a test can tell which filters it exercised).
+ */
 export async function decodePngRgba(
   png: Uint8Array,
+  onFilter: (type: number) => void = () => {},
 ): Promise<{ width: number; height: number; rgba: Uint8Array }> {
   const h = readPngHeader(png);
   const channels = h.colorType === 6 ? 4 : h.colorType === 2 ? 3 : 0;
@@ -100,6 +104,7 @@ export async function decodePngRgba(
   const out = new Uint8Array(h.height * stride);
   for (let y = 0; y < h.height; y++) {
     const filter = raw[y * (stride + 1)];
+    onFilter(filter);
     const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
     for (let i = 0; i < stride; i++) {
       const a = i >= channels ? out[y * stride + i - channels] : 0;

@@ -65,6 +65,8 @@ export interface RenderedFigure {
   /** The PNG's width and height in pixels (the SVG's size times the scale). */
   width: number;
   height: number;
+  /** Warnings and errors Vega-Lite and Vega logged (a correct spec logs none). */
+  warnings: string[];
 }
 
 /** Compiles `spec` with Vega-Lite, renders it headless with Vega to SVG, then to PNG with resvg. */
@@ -77,8 +79,13 @@ export async function renderSpec(
     throw new Error(`scale: ${scale} is not a positive finite number`);
   }
   const themed = withFigureTheme(spec);
-  const vegaSpec = vl.compile(themed).spec;
-  const view = new vega.View(vega.parse(vegaSpec), { renderer: "none" });
+  // Collected instead of printed, so callers and tests can see them.
+  const warnings: string[] = [];
+  const logger = vega.logger(vega.Warn, undefined, (_method, level, args) => {
+    warnings.push(`${level} ${args.map(String).join(" ")}`);
+  });
+  const vegaSpec = vl.compile(themed, { logger }).spec;
+  const view = new vega.View(vega.parse(vegaSpec), { renderer: "none", logger });
   let svg: string;
   try {
     svg = await view.toSVG();
@@ -102,6 +109,7 @@ export async function renderSpec(
     png: new Uint8Array(image.asPng()),
     width: image.width,
     height: image.height,
+    warnings,
   };
 }
 
@@ -118,6 +126,8 @@ export interface WrittenFigure {
   height: number;
   /** Wall time of compile + render + encode, in milliseconds (file writes excluded). */
   renderMs: number;
+  /** Warnings and errors Vega-Lite and Vega logged. */
+  warnings: string[];
 }
 
 const FIGURE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -149,5 +159,6 @@ export async function renderFigure(
     width: figure.width,
     height: figure.height,
     renderMs,
+    warnings: figure.warnings,
   };
 }

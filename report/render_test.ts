@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
 import {
   dejavuFontFiles,
@@ -63,6 +63,7 @@ Deno.test("renderSpec: a valid PNG per the spec, sized as the SVG times the scal
     0,
   ]);
   assert(fig.svg.includes(`font-family="${FIGURE_FONT}"`), "the SVG names the figure font");
+  assertEquals(fig.warnings, []);
   const one = await renderSpec(lineSpec(), { scale: 1 });
   const h1 = readPngHeader(one.png);
   assertEquals([h1.width, h1.height], [svgSize(one.svg).width, svgSize(one.svg).height]);
@@ -84,6 +85,20 @@ Deno.test("renderSpec draws text with the bundled fonts, never with the system's
   // The whole image has more ink with fonts (axis labels too), and the line is drawn in both.
   assert(inkedPixels(a, 0, a.height) > inkedPixels(b, 0, b.height));
   assert(inkedPixels(b, 0, b.height) > 50, "the line and axes are drawn without fonts");
+});
+
+Deno.test("renderSpec collects Vega-Lite warnings instead of printing them", async () => {
+  const spec = {
+    ...lineSpec(),
+    mark: "line",
+    encoding: {
+      x: { field: "x", type: "quantitative" },
+      y: { field: "y", type: "quantitative", scale: { type: "log", zero: true } },
+    },
+  } as VegaLiteSpec;
+  const fig = await renderSpec(spec, { scale: 1 });
+  assertEquals(fig.warnings.length, 1);
+  assertStringIncludes(fig.warnings[0], "zero");
 });
 
 Deno.test("renderFigure writes .vl.json, .svg and .png with the themed spec", async () => {
