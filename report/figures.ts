@@ -85,8 +85,16 @@ function foldColumns(
   return out;
 }
 
+/** Thrown when a figure's columns are all missing: the figure cannot be drawn from these tables. */
+export class MissingDataError extends Error {
+  constructor(readonly figure: string, readonly what: string) {
+    super(`${figure}: no data (${what})`);
+    this.name = "MissingDataError";
+  }
+}
+
 function requireData(points: unknown[], figure: string, what: string): void {
-  if (points.length === 0) throw new Error(`${figure}: no data (${what})`);
+  if (points.length === 0) throw new MissingDataError(figure, what);
 }
 
 function lineChart(

@@ -21,12 +21,14 @@
  *
  * ## Use
  * ```ts
- * const spec = sharpnessFigure(runs);                      // F2 as a Vega-Lite spec
- * const fig = await renderFigure(spec, "artifacts/figures", "F2");   // .vl.json, .svg, .png
+ * // All of F1–F7 (+ T1.md, T1.html) at once; figures that lack data are listed in `missing`.
+ * const set = await renderFigureSet("artifacts/figures", { runs, points, fits });
  * const claims = evaluateClaims({ runs, points, fits });   // claims 1–4 of SPEC §6
- * await writeReport("artifacts/report", { claims, figures, fitTable: fitTable(fits),
- *   deviations, artifacts, manifests });                    // index.html + report.md
- * const seen = await inspectPageInChromium("artifacts/report/index.html");
+ * await writeReport("artifacts/report", { claims, figures: set.figures,
+ *   missingFigures: set.missing, fitTable: set.fitTable, deviations, artifacts, manifests });
+ * const seen = await inspectPageInChromium("artifacts/report/index.html"); // errors, images
+ * // One figure: a builder gives the Vega-Lite spec, renderFigure writes .vl.json, .svg, .png.
+ * await renderFigure(sharpnessFigure(runs), "artifacts/figures", "F2");
  * ```
  * F1 and F2 take every run; F3–F6 take the one EE run to show; F7 takes points and fits.
  *
@@ -52,10 +54,17 @@ export {
   layerAlignmentFigure,
   layerBlocksFigure,
   lossFigure,
+  MissingDataError,
   powerLawFigure,
   sharpnessFigure,
 } from "./figures.ts";
 export { escapeHtml, fitTable } from "./fit_table.ts";
+export {
+  type FigureSet,
+  type FigureSetInput,
+  type MissingFigure,
+  renderFigureSet,
+} from "./figure_set.ts";
 export {
   type ClaimCriteria,
   type ClaimInputs,

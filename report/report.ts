@@ -43,6 +43,8 @@ export interface ReportInput {
   figures: ReportFigure[];
   /** T1, shown under claim 4 (see fitTable). */
   fitTable?: { markdown: string; html: string };
+  /** Figures that could not be drawn, with the reason (see renderFigureSet). */
+  missingFigures?: { id: string; title: string; reason: string }[];
   /** Deviations from the paper (datasets, conventions, scale). */
   deviations: string[];
   artifacts: ReportLink[];
@@ -149,6 +151,15 @@ ${
       }</section>`
       : ""
   }
+${
+    input.missingFigures?.length
+      ? `<section id="missing-figures"><h2>Figures not drawn</h2>\n<ul>\n${
+        input.missingFigures.map((m) =>
+          `<li><b>${escapeHtml(m.id)}</b> ${escapeHtml(m.title)}: ${escapeHtml(m.reason)}</li>`
+        ).join("\n")
+      }\n</ul></section>`
+      : ""
+  }
 <section id="deviations"><h2>Deviations from the paper</h2>
 ${
     input.deviations.length
@@ -204,6 +215,12 @@ function renderMarkdown(input: ReportInput, outDir: string): string {
   if (other.length) lines.push("", "## Other figures", ...other.flatMap((f) => ["", figure(f)]));
   const list = (items: ReportLink[]) =>
     items.length ? items.map((l) => `- ${mdLink(l.label, outDir, l.path)}`) : ["none"];
+  if (input.missingFigures?.length) {
+    lines.push("", "## Figures not drawn", "");
+    for (const m of input.missingFigures) {
+      lines.push(`- **${mdEscape(m.id)}** ${mdEscape(m.title)}: ${mdEscape(m.reason)}`);
+    }
+  }
   lines.push(
     "",
     "## Deviations from the paper",

@@ -1,11 +1,9 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { dirname, join, toFileUrl } from "@std/path";
-import { type ReportFigure, writeReport } from "./report.ts";
+import { writeReport } from "./report.ts";
 import { inspectPageInChromium } from "./browser_check.ts";
-import { renderFigure, type VegaLiteSpec } from "./render.ts";
+import { renderFigureSet } from "./figure_set.ts";
 import { evaluateClaims } from "./claims.ts";
-import { fitTable } from "./fit_table.ts";
-import * as F from "./figures.ts";
 import { flowRun, gdRun } from "./fixtures_test_support.ts";
 import type { PowerLawFit, PowerLawPoint } from "./tables.ts";
 
@@ -28,24 +26,15 @@ const fits: PowerLawFit[] = [{
   points: 6,
 }];
 
-/** Renders the seven figures and writes a report into a fresh layout under `root`. */
+/** Renders the figures and writes a report into a fresh layout under `root`. */
 async function buildReport(root: string) {
   const ee = flowRun("ee", "ee", 10, 0.1, 5);
+  // No per-layer alignment factors: F6 cannot be drawn and must be listed as such.
+  ee.measurements = ee.measurements.map(({ alpha_1: _a, alpha_2: _b, ...rest }) => rest);
   const runs = [ee, flowRun("flow", "flow", 10, 0.05, 10), gdRun(0.05, 10)]; // 2/η = 40 > peak
-  const specs: [string, string, number[], VegaLiteSpec][] = [
-    ["F1", "Training loss", [1], F.lossFigure(runs)],
-    ["F2", "Sharpness", [1], F.sharpnessFigure(runs)],
-    ["F3", "Curvature along EE", [2], F.curvatureFigure(ee)],
-    ["F4", "Per-layer blocks", [2], F.layerBlocksFigure(ee)],
-    ["F5", "Gains and alignment", [3], F.alignmentFactorsFigure(ee)],
-    ["F6", "Per-layer alignment", [], F.layerAlignmentFigure(ee)],
-    ["F7", "Power law", [4], F.powerLawFigure(points, fits)],
-  ];
-  const figures: ReportFigure[] = [];
-  for (const [id, title, claims, spec] of specs) {
-    const w = await renderFigure(spec, join(root, "artifacts", "figures"), id, { scale: 1 });
-    figures.push({ id, title, claims, pngPath: w.pngPath, svgPath: w.svgPath, vlPath: w.vlPath });
-  }
+  const set = await renderFigureSet(join(root, "artifacts", "figures"), { runs, points, fits }, {
+    scale: 1,
+  });
   const manifest = join(root, "artifacts", "train", "n=128 seed=0", "manifest.json");
   await Deno.mkdir(dirname(manifest), { recursive: true });
   await Deno.writeTextFile(manifest, "{}");
@@ -53,13 +42,11 @@ async function buildReport(root: string) {
     title: "EoS reproduction <test>",
     provenance: "profile ci",
     claims: evaluateClaims({ runs, points, fits }),
-    figures,
-    fitTable: fitTable(fits),
+    figures: set.figures,
+    missingFigures: set.missing,
+    fitTable: set.fitTable,
     deviations: ["Fashion-MNIST instead of CIFAR-10", "MSE without ½"],
-    artifacts: [{
-      label: "power-law fits",
-      path: join(root, "artifacts", "figures", "F7.vl.json"),
-    }],
+    artifacts: [{ label: "T1 fit table", path: set.fitTable.markdownPath }],
     manifests: [{ label: "train n=128 seed=0", path: manifest }],
   });
 }
@@ -78,15 +65,16 @@ Deno.test("writeReport: verdicts, numbers, T1, deviations and relative links in 
       md,
       "| fmnist-mse | seeds | 0.300 | [0.200, 0.400] | 0.0500 | 0.600 | 6 |",
     );
-    assertStringIncludes(md, "![F1: Training loss](<../figures/F1.png>)");
+    assertStringIncludes(md, "![F1: Training loss vs gradient-flow time](<../figures/F1.png>)");
+    assertStringIncludes(md, "[T1 fit table](<../figures/T1.md>)");
     assertStringIncludes(md, "[train n=128 seed=0](<../train/n=128 seed=0/manifest.json>)");
-    assertStringIncludes(md, "## Other figures");
+    assertStringIncludes(md, "- **F6** Per-layer alignment factors along EE: F6: no data");
     assertStringIncludes(md, "- Fashion-MNIST instead of CIFAR-10");
     const html = await Deno.readTextFile(htmlPath);
     for (const forbidden of ["<script", "<link", 'src="http', "url("]) {
       assert(!html.includes(forbidden), `index.html contains ${forbidden}`);
     }
-    assertEquals(html.match(/<img src="data:image\/png;base64,/g)?.length, 7);
+    assertEquals(html.match(/<img src="data:image\/png;base64,/g)?.length, 6);
     // Every relative link in the HTML resolves to a file.
     for (const [, target] of html.matchAll(/href="([^"#][^"]*)"/g)) {
       const path = new URL(target.replaceAll("&#38;", "&"), toFileUrl(htmlPath)).pathname;
@@ -116,7 +104,7 @@ Deno.test("index.html in headless Chromium: no errors, nothing fetched, every fi
     const seen = await inspectPageInChromium(htmlPath);
     assertEquals(seen.errors, []);
     assertEquals(seen.requests.filter((u) => !u.startsWith("data:")), [toFileUrl(htmlPath).href]);
-    assertEquals(seen.images.length, 7);
+    assertEquals(seen.images.length, 6);
     for (const img of seen.images) {
       assert(img.naturalWidth > 300 && img.naturalHeight > 200, `${img.alt} decoded`);
       assert(
