@@ -33,6 +33,12 @@ function checkConfig(
   const fit = fits.find((f) => f.config === config && f.over === "seeds") ?? means;
   if (!fit) return { ok: undefined, reason: `${config} has no fit` };
   const over = fit.over;
+  if (![fit.beta, fit.beta_ci_low, fit.r2].every(Number.isFinite)) {
+    return {
+      ok: undefined,
+      reason: `${config} (over ${over}): β, its interval or R² is not finite`,
+    };
+  }
   numbers[`${config}: β (over ${over})`] = fit.beta;
   numbers[`${config}: β CI (over ${over})`] = `[${fmt(fit.beta_ci_low)}, ${fmt(fit.beta_ci_high)}]`;
   numbers[`${config}: R² (over ${over})`] = fit.r2;

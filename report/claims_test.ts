@@ -167,6 +167,11 @@ Deno.test("claim 4: per-configuration β and R² against the paper's lowest 0.74
   assertEquals(two.verdict, "inconclusive");
   assertStringIncludes(two.reason, "2 dataset sizes (needs 3)");
   assertEquals(checkClaimPowerLaw([], [], c).verdict, "inconclusive");
+  const noCi = checkClaimPowerLaw(powerPoints("a"), [fit("a", "seeds", 0.9, NaN)], c);
+  assertEquals([noCi.verdict, noCi.reason], [
+    "inconclusive",
+    "a (over seeds): β, its interval or R² is not finite",
+  ]);
   assertEquals(checkClaimPowerLaw(powerPoints("a"), [], c).verdict, "inconclusive");
 });
 
