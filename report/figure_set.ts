@@ -8,6 +8,7 @@
 import { join } from "@std/path";
 import * as F from "./figures.ts";
 import {
+  DEFAULT_SCALE,
   renderFigure,
   type RenderOptions,
   type VegaLiteSpec,
@@ -92,7 +93,15 @@ export async function renderFigureSet(
     }
     const w = await renderFigure(spec, outDir, id, options);
     written.push(w);
-    figures.push({ id, title, claims, pngPath: w.pngPath, svgPath: w.svgPath, vlPath: w.vlPath });
+    figures.push({
+      id,
+      title,
+      claims,
+      pngPath: w.pngPath,
+      svgPath: w.svgPath,
+      vlPath: w.vlPath,
+      displayWidth: w.width / (options.scale ?? DEFAULT_SCALE),
+    });
   }
   const table = fitTable(input.fits);
   const markdownPath = join(outDir, "T1.md"), htmlPath = join(outDir, "T1.html");

@@ -46,6 +46,9 @@ export function withFigureTheme(spec: VegaLiteSpec): VegaLiteSpec {
   } as VegaLiteSpec;
 }
 
+/** PNG pixels per SVG unit unless RenderOptions.scale says otherwise. */
+export const DEFAULT_SCALE = 2;
+
 /** Options of {@linkcode renderSpec}. */
 export interface RenderOptions {
   /** PNG pixels per SVG unit (default 2, for sharp text on high-density screens). */
@@ -74,7 +77,7 @@ export async function renderSpec(
   spec: VegaLiteSpec,
   options: RenderOptions = {},
 ): Promise<RenderedFigure> {
-  const scale = options.scale ?? 2;
+  const scale = options.scale ?? DEFAULT_SCALE;
   if (!(scale > 0 && Number.isFinite(scale))) {
     throw new Error(`scale: ${scale} is not a positive finite number`);
   }

@@ -26,6 +26,8 @@ export interface ReportFigure {
   pngPath: string;
   svgPath?: string;
   vlPath?: string;
+  /** Width to show the PNG at, in CSS pixels (the SVG's width); default its own pixel width. */
+  displayWidth?: number;
 }
 
 /** A labelled link to a file. */
@@ -79,9 +81,9 @@ function htmlFigure(f: ReportFigure, outDir: string, png: Uint8Array): string {
     .filter((l): l is [string, string] => l[1] !== undefined)
     .map(([label, p]) => `<a href="${href(outDir, p)}">${label}</a>`).join(" · ");
   return `<figure id="${escapeHtml(f.id)}">
-<img src="data:image/png;base64,${Buffer.from(png).toString("base64")}" alt="${
-    escapeHtml(`${f.id}: ${f.title}`)
-  }">
+<img src="data:image/png;base64,${Buffer.from(png).toString("base64")}"${
+    f.displayWidth ? ` width="${Math.round(f.displayWidth)}"` : ""
+  } alt="${escapeHtml(`${f.id}: ${f.title}`)}">
 <figcaption><b>${escapeHtml(f.id)}</b> ${escapeHtml(f.title)}${
     f.caption ? ` — ${escapeHtml(f.caption)}` : ""
   } (${links})</figcaption>

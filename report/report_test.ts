@@ -74,7 +74,7 @@ Deno.test("writeReport: verdicts, numbers, T1, deviations and relative links in 
     for (const forbidden of ["<script", "<link", 'src="http', "url("]) {
       assert(!html.includes(forbidden), `index.html contains ${forbidden}`);
     }
-    assertEquals(html.match(/<img src="data:image\/png;base64,/g)?.length, 6);
+    assertEquals(html.match(/<img src="data:image\/png;base64,[^"]+" width="\d+"/g)?.length, 6);
     // Every relative link in the HTML resolves to a file.
     for (const [, target] of html.matchAll(/href="([^"#][^"]*)"/g)) {
       const path = new URL(target.replaceAll("&#38;", "&"), toFileUrl(htmlPath)).pathname;
@@ -111,6 +111,8 @@ Deno.test("index.html in headless Chromium: no errors, nothing fetched, every fi
         img.width > 100 && img.height > 50,
         `${img.alt} laid out at ${img.width}×${img.height}`,
       );
+      // The box includes the 1px border on each side.
+      assert(img.width <= img.naturalWidth + 2, `${img.alt} is not shown larger than drawn`);
     }
   } finally {
     await Deno.remove(root, { recursive: true });
