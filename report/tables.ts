@@ -1,0 +1,142 @@
+/**
+ * The table contracts between the pipeline's stages and the presentation layer, with validation
+ * that names the offending field, and small helpers to read optional columns.
+ *
+ * @module
+ */
+
+/** The solvers a run may come from (SPEC §3). */
+export const SOLVERS = ["ee", "gd", "agd", "flow"] as const;
+
+/** A solver name: exponential Euler, gradient descent, adaptive GD, the gradient-flow reference. */
+export type Solver = typeof SOLVERS[number];
+
+/** A cell as read from JSON: NaN and ±∞ may arrive as null. */
+export type Cell = number | null | undefined;
+
+/** One training step of a run. `accuracy` and `dt` are optional. */
+export interface TrajectoryRow {
+  step: number;
+  t: number;
+  loss: number;
+  accuracy?: Cell;
+  dt?: Cell;
+}
+
+/**
+ * One measurement of a run (every M steps): `step`, `t`, and optional columns `loss`,
+ * `sharpness`, `lambda_G`, `lambda_H`, `lambda_G_layer_1` … `lambda_G_layer_L`, `align_mean`,
+ * `align_geomean`, `align_frob_mean`, `align_j0_mean`, `s1_norm_mean`, `gain_product_mean`,
+ * `alpha_1` … `alpha_{L−1}`.
+ */
+export interface MeasurementRow {
+  step: number;
+  t: number;
+  [column: string]: Cell;
+}
+
+/** One training run with its tables. `eta` is required for GD (its 2/η line and EoS check). */
+export interface RunTables {
+  run: string;
+  solver: Solver;
+  eta?: number;
+  trajectory: TrajectoryRow[];
+  measurements: MeasurementRow[];
+}
+
+/** One final alignment of the power-law sweep: configuration, dataset size, seed. */
+export interface PowerLawPoint {
+  config: string;
+  N: number;
+  seed: number;
+  alignment: number;
+}
+
+/** A fitted power law ln ā = ln c + β ln N, over per-seed points or per-N means. */
+export interface PowerLawFit {
+  config: string;
+  over: "seeds" | "means";
+  beta: number;
+  beta_ci_low: number;
+  beta_ci_high: number;
+  c: number;
+  r2: number;
+  points: number;
+}
+
+/** The value of `column` in `row` when it is a finite number, else undefined. */
+export function finiteCell(row: Record<string, unknown>, column: string): number | undefined {
+  const v = row[column];
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+/** (t, value) pairs of a column with finite values, sorted by t. */
+export function columnSeries(rows: Record<string, unknown>[], column: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (const row of rows) {
+    const t = finiteCell(row, "t"), v = finiteCell(row, column);
+    if (t !== undefined && v !== undefined) out.push([t, v]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+/** The indices n of the columns `<prefix>n` present in any row, ascending. */
+export function indexedColumns(rows: Record<string, unknown>[], prefix: string): number[] {
+  const pattern = new RegExp(`^${prefix}(\\d+)$`);
+  const found = new Set<number>();
+  for (const row of rows) {
+    for (const key of Object.keys(row)) {
+      const m = key.match(pattern);
+      if (m) found.add(Number(m[1]));
+    }
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** A run's legend label: "EE", "GD η=0.05", "adaptive GD", "gradient flow". */
+export function runLabel(run: RunTables): string {
+  switch (run.solver) {
+    case "ee":
+      return run.run === "ee" ? "EE" : `EE (${run.run})`;
+    case "gd":
+      return `GD η=${run.eta}`;
+    case "agd":
+      return run.run === "agd" ? "adaptive GD" : `adaptive GD (${run.run})`;
+    case "flow":
+      return "gradient flow";
+  }
+}
+
+/** Checks the run tables' structure, throwing an error that names the field and allowed values. */
+export function validateRuns(runs: RunTables[]): RunTables[] {
+  if (!Array.isArray(runs)) throw new Error("runs: expected an array of runs");
+  const names = new Set<string>();
+  runs.forEach((r, i) => {
+    const where = `runs[${i}]`;
+    if (typeof r.run !== "string" || r.run === "") {
+      throw new Error(`${where}.run: expected a non-empty string`);
+    }
+    if (names.has(r.run)) throw new Error(`${where}.run: "${r.run}" is not unique`);
+    names.add(r.run);
+    if (!(SOLVERS as readonly string[]).includes(r.solver)) {
+      throw new Error(`${where}.solver: "${r.solver}" is not one of ${SOLVERS.join(", ")}`);
+    }
+    if (r.eta !== undefined && !(Number.isFinite(r.eta) && r.eta > 0)) {
+      throw new Error(`${where}.eta: ${r.eta} is not a positive finite number`);
+    }
+    if (r.solver === "gd" && r.eta === undefined) {
+      throw new Error(`${where}.eta: required for solver "gd"`);
+    }
+    for (const table of ["trajectory", "measurements"] as const) {
+      if (!Array.isArray(r[table])) throw new Error(`${where}.${table}: expected an array of rows`);
+      r[table].forEach((row, j) => {
+        for (const col of ["step", "t"]) {
+          if (finiteCell(row as unknown as Record<string, unknown>, col) === undefined) {
+            throw new Error(`${where}.${table}[${j}].${col}: expected a finite number`);
+          }
+        }
+      });
+    }
+  });
+  return runs;
+}
