@@ -20,6 +20,7 @@ import {
   validateLossKind,
 } from "./loss.ts";
 import { tidyKeep } from "./tidy.ts";
+import { curvatureProducts } from "./curvature.ts";
 
 /** What defines an objective. */
 export interface ObjectiveConfig {
@@ -143,6 +144,11 @@ export class ObjectivePoint {
     this.accuracy = correct / objective.n;
     this.gradient = grad!.dataSync() as Float32Array;
     grad!.dispose();
+  }
+
+  /** ℋv for each vector, batched (see science/curvature.ts for G, H and per-layer blocks). */
+  hessianProducts(vectors: readonly ArrayLike<number>[]): Float32Array[] {
+    return curvatureProducts(this, "hessian", vectors);
   }
 
   /** Releases every tensor of this point. */
