@@ -73,7 +73,12 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
   });
   const blockSize = Math.min(options.blockSize ?? Math.max(start.length, 1), dim);
   const rng = options.rng ?? new Rng(DEFAULT_SEED);
-  const randomVector = () => Float64Array.from({ length: dim }, () => rng.normal());
+  const randomVector = () => {
+    const v = Float64Array.from({ length: dim }, () => rng.normal());
+    // Draw normals in pairs so no spare is pending: Rng.state() then captures everything.
+    if (dim % 2 === 1) rng.normal();
+    return v;
+  };
 
   const Q: Float64Array[] = [], AQ: Float64Array[] = [];
   let T: number[][] = [];

@@ -10,6 +10,7 @@ import { ExponentialEuler } from "./exponential_euler.ts";
 import { AdaptiveGradientDescent, GradientDescent } from "./gradient_descent.ts";
 import { GradientFlowRk4 } from "./gradient_flow.ts";
 import type { SmoothObjective, Solver } from "./types.ts";
+import type { Rng } from "../rng.ts";
 
 /** Optional eigen-solver settings every curvature-using solver accepts. */
 interface EigenFields {
@@ -39,8 +40,9 @@ function positive(field: string, value: unknown): number {
   return value;
 }
 
-function eigenSettings(c: EigenFields): EigenSettings {
+function eigenSettings(c: EigenFields, rng?: Rng): EigenSettings {
   return {
+    rng,
     tolerance: c.eigenTolerance === undefined
       ? DEFAULT_EIGEN_SETTINGS.tolerance
       : positive("eigenTolerance", c.eigenTolerance),
@@ -50,18 +52,25 @@ function eigenSettings(c: EigenFields): EigenSettings {
   };
 }
 
-/** Creates the configured solver for an objective with the given loss and class count. */
+/**
+ * Creates the configured solver for an objective with the given loss and class count; `rng` feeds
+ * the eigen-solver's random start vectors (so a checkpoint can save its state).
+ */
 export function createSolver(
   config: SolverConfig,
   objective: SmoothObjective,
   loss: LossKind,
   classes: number,
+  rng?: Rng,
 ): Solver {
   switch (config?.kind) {
     case "gd":
       return new GradientDescent(positive("eta", config.eta));
     case "agd":
-      return new AdaptiveGradientDescent(positive("etaMax", config.etaMax), eigenSettings(config));
+      return new AdaptiveGradientDescent(
+        positive("etaMax", config.etaMax),
+        eigenSettings(config, rng),
+      );
     case "ee": {
       const k = config.k ?? defaultStiffDimension(loss, classes);
       if (!Number.isInteger(k) || k < 1) {
@@ -75,7 +84,7 @@ export function createSolver(
         etaMax: positive("etaMax", config.etaMax),
         k,
         warmup,
-        eigen: eigenSettings(config),
+        eigen: eigenSettings(config, rng),
       });
     }
     case "flow":
@@ -84,7 +93,7 @@ export function createSolver(
         stiffnessFraction: config.stiffnessFraction === undefined
           ? 0.25
           : positive("stiffnessFraction", config.stiffnessFraction),
-        eigen: eigenSettings(config),
+        eigen: eigenSettings(config, rng),
       });
     default:
       throw new Error(

@@ -4,6 +4,7 @@
  * @module
  */
 import type { SymmetricOperator } from "../lanczos.ts";
+import type { Rng } from "../rng.ts";
 import type { PointEvaluation } from "./types.ts";
 
 /** Tolerance and iteration cap of the Lanczos calls a solver makes. */
@@ -12,6 +13,8 @@ export interface EigenSettings {
   tolerance: number;
   /** Block-iteration cap per call; default 60. */
   maxIterations: number;
+  /** Source of random start vectors (cold starts); default a fixed seed per call. */
+  rng?: Rng;
 }
 
 /** Defaults for {@linkcode EigenSettings}. */

@@ -50,6 +50,7 @@ export class ExponentialEuler implements Solver {
       blockSize: wanted,
       tolerance: eigen.tolerance,
       maxIterations: eigen.maxIterations,
+      rng: eigen.rng,
     });
     this.#vectors = eig.vectors;
     const bulk = wanted > k ? Math.abs(eig.values[k]) : 0;

@@ -63,6 +63,7 @@ export class AdaptiveGradientDescent implements Solver {
       start: this.#vectors,
       tolerance: this.eigen.tolerance,
       maxIterations: this.eigen.maxIterations,
+      rng: this.eigen.rng,
     });
     this.#vectors = top.vectors;
     const dt = Math.min(this.etaMax, 1 / Math.abs(top.values[0]));

@@ -36,6 +36,7 @@ export class GradientFlowRk4 implements Solver {
       start: this.#vectors,
       tolerance: eigen.tolerance,
       maxIterations: eigen.maxIterations,
+      rng: eigen.rng,
     });
     this.#vectors = top.vectors;
     const lambda = Math.abs(top.values[0]);
