@@ -86,6 +86,11 @@ function lossParts(p: Problem64, z: Float64Array, i: number): [number, number[],
   return [value, zi.map((v, q) => 2 * c * (v - yi[q])), Q];
 }
 
+/** The network outputs f(xᵢ, θ), N × C row-major. */
+export function output64(p: Problem64, theta: ArrayLike<number>): Float64Array {
+  return forward64(p, theta).pre.at(-1)!;
+}
+
 /** L(θ) = (1/N) Σ l(f(xᵢ, θ), yᵢ). */
 export function loss64(p: Problem64, theta: ArrayLike<number>): number {
   const { pre } = forward64(p, theta);
