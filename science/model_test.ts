@@ -1,11 +1,4 @@
-import {
-  assert,
-  assertAlmostEquals,
-  assertEquals,
-  assertLess,
-  assertRejects,
-  assertThrows,
-} from "@std/assert";
+import { assert, assertEquals, assertLess, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "./backend.ts";
