@@ -1,0 +1,148 @@
+import { assert, assertAlmostEquals, assertEquals, assertLess, assertThrows } from "@std/assert";
+import { selectBackend } from "./backend.ts";
+import { lanczosTopK, type SymmetricOperator } from "./lanczos.ts";
+import { symmetricEigen } from "./dense_eigen.ts";
+import { Rng } from "./rng.ts";
+import { Objective } from "./objective.ts";
+import { curvatureProducts } from "./curvature.ts";
+import { hessian64, matVec64, tinyProblem } from "./float64_reference.ts";
+
+await selectBackend("wasm");
+
+function denseOperator(M: Float64Array, n: number): SymmetricOperator {
+  return { dim: n, apply: (vs) => vs.map((v) => matVec64(M, v)) };
+}
+
+/** Q diag(values) Qᵀ with a random orthogonal Q (Gram–Schmidt of Gaussian vectors). */
+function matrixWithSpectrum(values: number[], rng: Rng): Float64Array {
+  const n = values.length, Q: Float64Array[] = [];
+  while (Q.length < n) {
+    const v = Float64Array.from({ length: n }, () => rng.normal());
+    for (const q of Q) {
+      const c = q.reduce((s, x, i) => s + x * v[i], 0);
+      q.forEach((x, i) => (v[i] -= c * x));
+    }
+    const r = Math.hypot(...v);
+    Q.push(v.map((x) => x / r));
+  }
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let m = 0; m < n; m++) s += Q[m][i] * values[m] * Q[m][j];
+      M[i * n + j] = s;
+    }
+  }
+  return M;
+}
+
+Deno.test("lanczosTopK matches the dense eigendecomposition of a tiny net's float64 Hessian", () => {
+  const rng = new Rng(5);
+  const sizes = [3, 6, 5, 2];
+  const { problem, theta, x, labels } = tinyProblem(rng, sizes, "tanh", "cross_entropy", 9, 1.2);
+  const H = hessian64(problem, theta);
+  const P = theta.length;
+  const dense = symmetricEigen(H, P);
+  assert(dense.values.at(-1)! < -1e-3, "the test Hessian must have negative eigenvalues");
+  const objective = new Objective({
+    spec: { sizes, activation: "tanh" },
+    loss: "cross_entropy",
+    x,
+    y: labels,
+  });
+  const point = objective.at(theta);
+  const op: SymmetricOperator = { dim: P, apply: (vs) => curvatureProducts(point, "hessian", vs) };
+  try {
+    const top = lanczosTopK(op, { k: 3, tolerance: 1e-6 });
+    assert(top.converged);
+    top.values.forEach((v, i) =>
+      assertAlmostEquals(v, dense.values[i], 1e-4 * Math.abs(dense.values[0]))
+    );
+    const byMagnitude = [...dense.values].sort((a, b) => Math.abs(b) - Math.abs(a));
+    const mag = lanczosTopK(op, { k: 4, order: "magnitude", tolerance: 1e-6 });
+    mag.values.forEach((v, i) =>
+      assertAlmostEquals(v, byMagnitude[i], 1e-4 * Math.abs(byMagnitude[0]))
+    );
+    // Vectors agree with the dense ones up to sign.
+    top.vectors.forEach((v, i) => {
+      const c = Math.abs(v.reduce((s, x, j) => s + x * dense.vectors[i][j], 0));
+      assertAlmostEquals(c, 1, 1e-3);
+    });
+  } finally {
+    point.dispose();
+    objective.dispose();
+  }
+});
+
+Deno.test("lanczosTopK: negative eigenvalues, magnitude order and residuals on a known spectrum", () => {
+  const rng = new Rng(9);
+  const spectrum = [
+    -9,
+    7,
+    5,
+    3,
+    1,
+    0.5,
+    -0.2,
+    0.1,
+    ...Array.from({ length: 32 }, (_, i) => 0.01 * i),
+  ];
+  const n = spectrum.length;
+  const op = denseOperator(matrixWithSpectrum(spectrum, rng), n);
+  const mag = lanczosTopK(op, { k: 3, order: "magnitude", tolerance: 1e-10 });
+  assert(mag.converged);
+  [-9, 7, 5].forEach((v, i) => assertAlmostEquals(mag.values[i], v, 1e-8));
+  mag.residuals.forEach((r) => assertLess(r, 1e-8));
+  const alg = lanczosTopK(op, { k: 2, tolerance: 1e-10 });
+  [7, 5].forEach((v, i) => assertAlmostEquals(alg.values[i], v, 1e-8));
+});
+
+Deno.test("lanczosTopK: an exact tie needs a block; a near-tie is resolved", () => {
+  const rng = new Rng(11);
+  const spectrum = [4, 4, 4 - 1e-3, 1, ...Array.from({ length: 26 }, (_, i) => 0.02 * i)];
+  const op = denseOperator(matrixWithSpectrum(spectrum, rng), spectrum.length);
+  const r = lanczosTopK(op, { k: 3, blockSize: 3, tolerance: 1e-9 });
+  assert(r.converged);
+  [4, 4, 4 - 1e-3].forEach((v, i) => assertAlmostEquals(r.values[i], v, 1e-7));
+  // The two vectors of the tied pair are orthonormal.
+  const d = r.vectors[0].reduce((s, x, j) => s + x * r.vectors[1][j], 0);
+  assertAlmostEquals(d, 0, 1e-8);
+});
+
+Deno.test("lanczosTopK: a warm start from nearby vectors needs fewer applications", () => {
+  const rng = new Rng(13);
+  const spectrum = [10, 8, 6, ...Array.from({ length: 197 }, (_, i) => 5 * Math.exp(-i / 20))];
+  const n = spectrum.length;
+  const M = matrixWithSpectrum(spectrum, rng);
+  const cold = lanczosTopK(denseOperator(M, n), { k: 3, blockSize: 3, tolerance: 1e-6 });
+  // Perturb the matrix slightly (as one training step does) and warm-start from the old vectors.
+  const E = matrixWithSpectrum(Array.from({ length: n }, () => 0.01 * rng.normal()), rng);
+  const M2 = M.map((x, i) => x + E[i]);
+  const op2 = denseOperator(M2, n);
+  const cold2 = lanczosTopK(op2, { k: 3, blockSize: 3, tolerance: 1e-6 });
+  const warm2 = lanczosTopK(op2, { k: 3, start: cold.vectors, tolerance: 1e-6 });
+  assert(cold2.converged && warm2.converged);
+  warm2.values.forEach((v, i) => assertAlmostEquals(v, cold2.values[i], 1e-5));
+  assertLess(warm2.applications, cold2.applications);
+});
+
+Deno.test("lanczosTopK: invariant subspace and bad options", () => {
+  // A rank-2 operator: the Krylov space closes after two vectors; the answer is exact.
+  const n = 6, u = [1, 2, 0, 0, 1, 0], w = [0, 1, 0, 3, 0, 1];
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) M[i * n + j] = 2 * u[i] * u[j] + w[i] * w[j];
+  }
+  const dense = symmetricEigen(M, n);
+  const r = lanczosTopK(denseOperator(M, n), { k: 2, tolerance: 1e-12 });
+  assert(r.converged);
+  assertAlmostEquals(r.values[0], dense.values[0], 1e-10);
+  assertAlmostEquals(r.values[1], dense.values[1], 1e-10);
+  assertEquals(r.applications <= 4, true);
+  assertThrows(() => lanczosTopK(denseOperator(M, n), { k: 0 }), Error, "lanczos.k");
+  assertThrows(
+    () => lanczosTopK(denseOperator(M, n), { k: 1, order: "largest" as "algebraic" }),
+    Error,
+    "lanczos.order",
+  );
+});

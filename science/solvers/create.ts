@@ -1,0 +1,105 @@
+/**
+ * Builds a solver from a plain configuration object (as a stage's parameters give it), validating
+ * every field with a clear error.
+ *
+ * @module
+ */
+import type { LossKind } from "../loss.ts";
+import { DEFAULT_EIGEN_SETTINGS, type EigenSettings } from "./eigen_settings.ts";
+import { ExponentialEuler } from "./exponential_euler.ts";
+import { AdaptiveGradientDescent, GradientDescent } from "./gradient_descent.ts";
+import { GradientFlowRk4 } from "./gradient_flow.ts";
+import type { SmoothObjective, Solver } from "./types.ts";
+import type { Rng } from "../rng.ts";
+
+/** Optional eigen-solver settings every curvature-using solver accepts. */
+interface EigenFields {
+  eigenTolerance?: number;
+  eigenMaxIterations?: number;
+}
+
+/** The solvers and their parameters (SPEC §3). */
+export type SolverConfig =
+  | { kind: "gd"; eta: number }
+  | ({ kind: "agd"; etaMax: number } & EigenFields)
+  | ({ kind: "ee"; etaMax: number; k?: number; warmup?: number } & EigenFields)
+  | ({ kind: "flow"; dtMax: number; stiffnessFraction?: number } & EigenFields);
+
+/** The solver kinds. */
+export const SOLVER_KINDS = ["gd", "agd", "ee", "flow"] as const;
+
+/** EE's default stiff dimension: C for MSE, C − 1 for cross-entropy (SPEC §3, a choice). */
+export function defaultStiffDimension(loss: LossKind, classes: number): number {
+  return loss === "cross_entropy" ? classes - 1 : classes;
+}
+
+function positive(field: string, value: unknown): number {
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+    throw new Error(`solver.${field}: must be a finite number > 0, got ${value}`);
+  }
+  return value;
+}
+
+function eigenSettings(c: EigenFields, rng?: Rng): EigenSettings {
+  return {
+    rng,
+    tolerance: c.eigenTolerance === undefined
+      ? DEFAULT_EIGEN_SETTINGS.tolerance
+      : positive("eigenTolerance", c.eigenTolerance),
+    maxIterations: c.eigenMaxIterations === undefined
+      ? DEFAULT_EIGEN_SETTINGS.maxIterations
+      : Math.ceil(positive("eigenMaxIterations", c.eigenMaxIterations)),
+  };
+}
+
+/**
+ * Creates the configured solver for an objective with the given loss and class count; `rng` feeds
+ * the eigen-solver's random start vectors (so a checkpoint can save its state).
+ */
+export function createSolver(
+  config: SolverConfig,
+  objective: SmoothObjective,
+  loss: LossKind,
+  classes: number,
+  rng?: Rng,
+): Solver {
+  switch (config?.kind) {
+    case "gd":
+      return new GradientDescent(positive("eta", config.eta));
+    case "agd":
+      return new AdaptiveGradientDescent(
+        positive("etaMax", config.etaMax),
+        eigenSettings(config, rng),
+      );
+    case "ee": {
+      const k = config.k ?? defaultStiffDimension(loss, classes);
+      if (!Number.isInteger(k) || k < 1) {
+        throw new Error(`solver.k: must be an integer ≥ 1, got ${config.k}`);
+      }
+      const warmup = config.warmup ?? 0;
+      if (!Number.isInteger(warmup) || warmup < 0) {
+        throw new Error(`solver.warmup: must be an integer ≥ 0 (steps), got ${config.warmup}`);
+      }
+      return new ExponentialEuler({
+        etaMax: positive("etaMax", config.etaMax),
+        k,
+        warmup,
+        eigen: eigenSettings(config, rng),
+      });
+    }
+    case "flow":
+      return new GradientFlowRk4(objective, {
+        dtMax: positive("dtMax", config.dtMax),
+        stiffnessFraction: config.stiffnessFraction === undefined
+          ? 0.25
+          : positive("stiffnessFraction", config.stiffnessFraction),
+        eigen: eigenSettings(config, rng),
+      });
+    default:
+      throw new Error(
+        `solver.kind: "${(config as { kind?: string })?.kind}" is not one of ${
+          SOLVER_KINDS.join(", ")
+        }`,
+      );
+  }
+}

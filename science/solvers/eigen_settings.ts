@@ -1,0 +1,26 @@
+/**
+ * The eigen-solver settings solvers share, and the Hessian of an evaluated point as an operator.
+ *
+ * @module
+ */
+import type { SymmetricOperator } from "../lanczos.ts";
+import type { Rng } from "../rng.ts";
+import type { PointEvaluation } from "./types.ts";
+
+/** Tolerance and iteration cap of the Lanczos calls a solver makes. */
+export interface EigenSettings {
+  /** Relative residual tolerance (science/lanczos.ts); default 1e-4. */
+  tolerance: number;
+  /** Block-iteration cap per call; default 60. */
+  maxIterations: number;
+  /** Source of random start vectors (cold starts); default a fixed seed per call. */
+  rng?: Rng;
+}
+
+/** Defaults for {@linkcode EigenSettings}. */
+export const DEFAULT_EIGEN_SETTINGS: EigenSettings = { tolerance: 1e-4, maxIterations: 60 };
+
+/** ℋ at `point` as a {@linkcode SymmetricOperator}. */
+export function hessianOperator(point: PointEvaluation): SymmetricOperator {
+  return { dim: point.theta.length, apply: (vs) => point.hessianProducts(vs) };
+}
