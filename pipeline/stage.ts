@@ -1,0 +1,198 @@
+/**
+ * Stage definitions and stage instances.
+ *
+ * A stage is a plain TypeScript function with declared parameters, inputs and outputs, defined in
+ * a module that a worker subprocess can import by URL. An instance is the stage with concrete,
+ * validated parameters; a sweep is the list of instances over a matrix of parameters. A pipeline is
+ * just a list of instances (build it from a profile or any config with ordinary code).
+ *
+ * ```ts
+ * import { defineStage, external, integer, number } from "../pipeline/mod.ts";
+ *
+ * export const train = defineStage({
+ *   name: "train",
+ *   module: import.meta.url,
+ *   params: { n: integer({ min: 1 }), seed: integer({ min: 0 }), lr: number({ min: 0, default: 0.01 }) },
+ *   inputs: () => ({ data: external("data/fashion") }),
+ *   outputs: ["loss.json"],
+ *   run: async (ctx) => {
+ *     ctx.record({ seed: ctx.params.seed, backend: "wasm" });
+ *     for (let i = 0; i < 10; i++) ctx.progress(i + 1, 10);
+ *     await Deno.writeTextFile(ctx.output("loss.json"), JSON.stringify([1, 0.5]));
+ *   },
+ * });
+ *
+ * export const fit = defineStage({
+ *   name: "fit",
+ *   module: import.meta.url,
+ *   params: {},
+ *   inputs: () => ({ runs: train.sweep({ n: [100, 1000], seed: [0, 1] }) }),
+ *   outputs: ["fit.json"],
+ *   run: async (ctx) => {
+ *     const losses = await Promise.all(ctx.inputList("runs").map(async (r) =>
+ *       [r.params.n, JSON.parse(await Deno.readTextFile(`${r.path}/loss.json`))]));
+ *     await Deno.writeTextFile(ctx.output("fit.json"), JSON.stringify(losses));
+ *   },
+ * });
+ *
+ * export const pipeline = [...train.sweep({ n: [100, 1000], seed: [0, 1] }), fit.with({})];
+ * ```
+ *
+ * @module
+ */
+import { canonicalJson } from "./hash.ts";
+import { type ParamSchema, type ParamsInput, type ParamsOf, validateParams } from "./params.ts";
+
+/** One input artifact as a running stage sees it. */
+export interface InputArtifact {
+  /** The producing stage's name, or null for an external file or directory. */
+  readonly stage: string | null;
+  /** The producing instance's parameters ({} for an external input). */
+  readonly params: Record<string, unknown>;
+  /** The artifact directory (stage input) or the file/directory itself (external input). */
+  readonly path: string;
+}
+
+/** What a stage's `run` function is given. */
+export interface StageContext<P> {
+  /** The validated parameters. */
+  readonly params: P;
+  /** Every input by name: one artifact, or a list for an input declared as a list of instances. */
+  readonly inputs: Readonly<Record<string, InputArtifact | readonly InputArtifact[]>>;
+  /** The path of a single input (artifact directory or external path); throws for a list input. */
+  input(name: string): string;
+  /** The artifacts of a list input (e.g. every instance of a sweep), in declaration order. */
+  inputList(name: string): readonly InputArtifact[];
+  /** The (temporary) output directory; renamed into place only when the stage succeeds. */
+  readonly outDir: string;
+  /** The path of a declared output file inside outDir; throws for an undeclared name. */
+  output(name: string): string;
+  /** Reports progress: `done` of `total` units, with an optional note. */
+  progress(done: number, total: number, note?: string): void;
+  /** A log line, kept in the stage's log and shown by the runner. */
+  log(message: string): void;
+  /** Adds fields to the artifact's manifest (e.g. backend, seed). */
+  record(fields: Record<string, unknown>): void;
+}
+
+/** An external file or directory of the project, tracked by the hash of its contents. */
+export interface ExternalInput {
+  readonly kind: "external";
+  readonly path: string;
+}
+
+/** What an input name refers to: one instance, every instance of a list, or an external path. */
+export type InputRef = StageInstance | readonly StageInstance[] | ExternalInput;
+
+/** The declaration given to defineStage. */
+export interface StageSpec<S extends ParamSchema> {
+  /** Unique stage name: letters, digits, `_` and `-`; also the folder under artifacts/. */
+  readonly name: string;
+  /** The URL of the module that exports this stage: always `import.meta.url`. */
+  readonly module: string;
+  /** The parameter schema. */
+  readonly params: S;
+  /** The inputs of an instance, as a function of its parameters. */
+  readonly inputs?: (params: ParamsOf<S>) => Record<string, InputRef>;
+  /** The declared output files, relative to the output directory. */
+  readonly outputs: readonly string[];
+  /** The work: reads inputs, writes every declared output and nothing else. */
+  readonly run: (ctx: StageContext<ParamsOf<S>>) => Promise<void> | void;
+}
+
+/** A defined stage: its declaration plus constructors of instances. */
+export interface StageDefinition<S extends ParamSchema = ParamSchema> extends StageSpec<S> {
+  readonly kind: "stage";
+  /** One instance with the given parameters (defaults filled in, validated now). */
+  with(params: ParamsInput<S>): StageInstance;
+  /** One instance per combination of the matrix's values, each merged over `base`. */
+  sweep(
+    matrix: { [K in keyof S]?: readonly ParamsOf<S>[K][] },
+    base?: ParamsInput<S>,
+  ): StageInstance[];
+}
+
+/** A stage with concrete, validated parameters: the unit that is cached and run. */
+export interface StageInstance {
+  readonly kind: "instance";
+  // deno-lint-ignore no-explicit-any
+  readonly definition: StageDefinition<any>;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** `name` or `name[k=v,…]` with keys sorted: unique per stage and parameters. */
+  readonly id: string;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/** Refers to an external file or directory (relative to the project root) as an input. */
+export function external(path: string): ExternalInput {
+  if (!path || path.split("/").includes("..")) {
+    throw new Error(`external input path must be non-empty and without "..", got "${path}"`);
+  }
+  return { kind: "external", path };
+}
+
+function checkOutputs(name: string, outputs: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const out of outputs) {
+    const parts = out.split("/");
+    if (!out || out.startsWith("/") || parts.some((p) => p === "" || p === "." || p === "..")) {
+      throw new Error(`stage ${name}: output "${out}" must be a relative path without . or ..`);
+    }
+    if (out === "manifest.json") {
+      throw new Error(`stage ${name}: output name "manifest.json" is reserved for the engine`);
+    }
+    if (seen.has(out)) throw new Error(`stage ${name}: output "${out}" is declared twice`);
+    seen.add(out);
+  }
+}
+
+function formatValue(v: unknown): string {
+  return typeof v === "string" && /^[A-Za-z0-9_.+-]+$/.test(v) ? v : canonicalJson(v);
+}
+
+/** Defines a stage; the result is exported from `spec.module` so that workers can find it. */
+export function defineStage<S extends ParamSchema>(spec: StageSpec<S>): StageDefinition<S> {
+  if (!NAME.test(spec.name)) {
+    throw new Error(
+      `stage name "${spec.name}" must start with a letter and contain only letters, digits, _ and -`,
+    );
+  }
+  if (!spec.module.startsWith("file:")) {
+    throw new Error(
+      `stage ${spec.name}: module must be import.meta.url (file:), got ${spec.module}`,
+    );
+  }
+  checkOutputs(spec.name, spec.outputs);
+  const definition: StageDefinition<S> = {
+    ...spec,
+    kind: "stage",
+    with(raw) {
+      const params = validateParams(spec.name, spec.params, raw as Record<string, unknown>);
+      const keys = Object.keys(params).sort();
+      const id = keys.length === 0
+        ? spec.name
+        : `${spec.name}[${
+          keys.map((k) => `${k}=${formatValue((params as Record<string, unknown>)[k])}`).join(",")
+        }]`;
+      return { kind: "instance", definition, params, id };
+    },
+    sweep(matrix, base = {}) {
+      let combos: Record<string, unknown>[] = [{ ...base }];
+      for (const [key, values] of Object.entries(matrix)) {
+        if (!Array.isArray(values) || values.length === 0) {
+          throw new Error(`stage ${spec.name}: sweep over "${key}" needs a non-empty list`);
+        }
+        combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+      }
+      return combos.map((c) => definition.with(c as ParamsInput<S>));
+    },
+  };
+  return definition;
+}
+
+/** True when a module export is a stage definition (how workers find a stage by name). */
+export function isStageDefinition(value: unknown): value is StageDefinition {
+  return typeof value === "object" && value !== null &&
+    (value as { kind?: unknown }).kind === "stage";
+}
