@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { StageInstance } from "./stage.ts";
+import { canonicalJson } from "./hash.ts";
+import { type ExternalInput, instanceId, type StageInstance } from "./stage.ts";
 
 /** An instance's input after resolution. */
 export type ResolvedInput =
@@ -60,20 +61,55 @@ export function buildDag(instances: readonly StageInstance[]): Dag {
       );
     }
     for (const [name, ref] of Object.entries(declared)) {
-      const refs = Array.isArray(ref) ? ref : [ref];
-      if (!Array.isArray(ref) && (ref as { kind?: string })?.kind === "external") {
-        resolved.set(name, { kind: "external", path: (ref as { path: string }).path });
+      const kind = (ref as { kind?: string })?.kind;
+      if (!Array.isArray(ref) && kind === "external") {
+        resolved.set(name, { kind: "external", path: (ref as ExternalInput).path });
         continue;
       }
+      if (!Array.isArray(ref) && kind === "all") {
+        const { stage, where } = ref as { stage: string; where: Record<string, unknown> };
+        const ids = instances.filter((i) =>
+          i.definition.name === stage &&
+          Object.entries(where).every(([k, v]) => canonicalJson(i.params[k]) === canonicalJson(v))
+        ).map((i) => i.id);
+        if (ids.length === 0) {
+          problems.push(
+            `stage ${inst.id}: input "${name}" needs all instances of ${stage}${
+              Object.keys(where).length ? ` with ${canonicalJson(where)}` : ""
+            }, and the pipeline has none`,
+          );
+        }
+        resolved.set(name, { kind: "list", ids: [...new Set(ids)] });
+        continue;
+      }
+      if (!Array.isArray(ref) && kind === "ref") {
+        const { stage, idParams } = ref as { stage: string; idParams: Record<string, unknown> };
+        const id = instanceId(stage, idParams);
+        if (!byId.has(id)) {
+          problems.push(
+            `stage ${inst.id}: input "${name}" needs ${id}, which is not in the pipeline`,
+          );
+        }
+        resolved.set(name, { kind: "one", ids: [id] });
+        continue;
+      }
+      const refs = Array.isArray(ref) ? ref : [ref];
       const ids: string[] = [];
       for (const r of refs as StageInstance[]) {
         if (r?.kind !== "instance") {
           problems.push(
-            `stage ${inst.id}: input "${name}" is neither a stage instance nor external()`,
+            `stage ${inst.id}: input "${name}" must be a stage instance (or a list of them), ` +
+              `upstream(), allOf() or external()`,
           );
         } else if (!byId.has(r.id)) {
           problems.push(
             `stage ${inst.id}: input "${name}" needs ${r.id}, which is not in the pipeline`,
+          );
+        } else if (canonicalJson(byId.get(r.id)!.params) !== canonicalJson(r.params)) {
+          problems.push(
+            `stage ${inst.id}: input "${name}" needs ${r.id} with parameters ${
+              canonicalJson(r.params)
+            }, but the pipeline has it with ${canonicalJson(byId.get(r.id)!.params)}`,
           );
         } else ids.push(r.id);
       }

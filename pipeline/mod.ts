@@ -15,12 +15,14 @@ export {
   string,
 } from "./params.ts";
 export {
+  allOf,
   defineStage,
   external,
   type InputArtifact,
   type StageContext,
   type StageDefinition,
   type StageInstance,
+  upstream,
 } from "./stage.ts";
 export { type PipelineDefinition, type PipelineOptions, runCli } from "./cli.ts";
 export { type Executor, InProcessExecutor, SubprocessExecutor } from "./executor.ts";

@@ -81,8 +81,20 @@ export interface ExternalInput {
   readonly path: string;
 }
 
-/** What an input name refers to: one instance, every instance of a list, or an external path. */
-export type InputRef = StageInstance | readonly StageInstance[] | ExternalInput;
+/**
+ * A reference to other stages' instances by stage name, so that a stage's module need not import
+ * the upstream stage's module (which would put the upstream's code into its code fingerprint and
+ * defeat early cutoff after an upstream code change).
+ */
+export type StageRef =
+  | { readonly kind: "ref"; readonly stage: string; readonly idParams: Record<string, unknown> }
+  | { readonly kind: "all"; readonly stage: string; readonly where: Record<string, unknown> };
+
+/**
+ * What an input name refers to: one instance, a list of instances, a reference by name (one
+ * instance, or all instances of a stage), or an external path.
+ */
+export type InputRef = StageInstance | readonly StageInstance[] | StageRef | ExternalInput;
 
 /** The declaration given to defineStage. */
 export interface StageSpec<S extends ParamSchema> {
@@ -103,9 +115,17 @@ export interface StageSpec<S extends ParamSchema> {
 /** A defined stage: its declaration plus constructors of instances. */
 export interface StageDefinition<S extends ParamSchema = ParamSchema> extends StageSpec<S> {
   readonly kind: "stage";
-  /** One instance with the given parameters (defaults filled in, validated now). */
-  with(params: ParamsInput<S>): StageInstance;
-  /** One instance per combination of the matrix's values, each merged over `base`. */
+  /**
+   * One instance with the given parameters (defaults filled in, validated now). Its id is the
+   * stage name plus the values of `idParams`: the parameters that tell it apart from other
+   * instances of the same stage. Other parameters may change while the id stays, so that
+   * `status` can say "param lr changed 0.01 → 0.02" of the same instance.
+   */
+  with(params: ParamsInput<S>, idParams?: readonly (keyof S & string)[]): StageInstance;
+  /**
+   * One instance per combination of the matrix's values, each merged over `base`; the matrix's
+   * keys make the ids (`train[n=100,seed=0]`).
+   */
   sweep(
     matrix: { [K in keyof S]?: readonly ParamsOf<S>[K][] },
     base?: ParamsInput<S>,
@@ -118,7 +138,7 @@ export interface StageInstance {
   // deno-lint-ignore no-explicit-any
   readonly definition: StageDefinition<any>;
   readonly params: Readonly<Record<string, unknown>>;
-  /** `name` or `name[k=v,…]` with keys sorted: unique per stage and parameters. */
+  /** `name`, or `name[k=v,…]` over its identifying parameters (sorted): unique in a pipeline. */
   readonly id: string;
 }
 
@@ -147,6 +167,27 @@ function checkOutputs(name: string, outputs: readonly string[]): void {
   }
 }
 
+/** Refers to the instance of `stage` whose id parameters are `idParams` (none: the plain name). */
+export function upstream(stage: string, idParams: Record<string, unknown> = {}): StageRef {
+  return { kind: "ref", stage, idParams };
+}
+
+/**
+ * Refers to every instance of `stage` in the pipeline (in pipeline order) whose parameters
+ * include `where`: e.g. all sizes × seeds of a sweep, as one list input.
+ */
+export function allOf(stage: string, where: Record<string, unknown> = {}): StageRef {
+  return { kind: "all", stage, where };
+}
+
+/** The id of an instance of `stage` with the given identifying parameters. */
+export function instanceId(stage: string, idParams: Record<string, unknown>): string {
+  const keys = Object.keys(idParams).sort();
+  return keys.length === 0
+    ? stage
+    : `${stage}[${keys.map((k) => `${k}=${formatValue(idParams[k])}`).join(",")}]`;
+}
+
 function formatValue(v: unknown): string {
   return typeof v === "string" && /^[A-Za-z0-9_.+-]+$/.test(v) ? v : canonicalJson(v);
 }
@@ -167,14 +208,10 @@ export function defineStage<S extends ParamSchema>(spec: StageSpec<S>): StageDef
   const definition: StageDefinition<S> = {
     ...spec,
     kind: "stage",
-    with(raw) {
+    with(raw, idParams = []) {
       const params = validateParams(spec.name, spec.params, raw as Record<string, unknown>);
-      const keys = Object.keys(params).sort();
-      const id = keys.length === 0
-        ? spec.name
-        : `${spec.name}[${
-          keys.map((k) => `${k}=${formatValue((params as Record<string, unknown>)[k])}`).join(",")
-        }]`;
+      const p = params as Record<string, unknown>;
+      const id = instanceId(spec.name, Object.fromEntries(idParams.map((k) => [k, p[k]])));
       return { kind: "instance", definition, params, id };
     },
     sweep(matrix, base = {}) {
@@ -185,7 +222,8 @@ export function defineStage<S extends ParamSchema>(spec: StageSpec<S>): StageDef
         }
         combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
       }
-      return combos.map((c) => definition.with(c as ParamsInput<S>));
+      const axes = Object.keys(matrix) as (keyof S & string)[];
+      return combos.map((c) => definition.with(c as ParamsInput<S>, axes));
     },
   };
   return definition;

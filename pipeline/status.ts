@@ -90,12 +90,17 @@ export class Evaluator {
     const inst = node.instance;
     const parts = await this.keyParts(node, upstream);
     if (!parts) {
-      const latestKey = await this.store.latestKey(inst.definition.name, inst.id);
       const stale = node.upstream.filter((u) => !upstream.has(u)).map((u) => u.instance.id);
+      const latestKey = await this.store.latestKey(inst.definition.name, inst.id);
+      const latest = latestKey
+        ? await this.store.readManifest(inst.definition.name, latestKey)
+        : null;
+      const code = await this.fingerprints.of(inst.definition.module);
+      const own = latest ? explain(inst.params, { key: "", code, inputs: {} }, latest, false) : [];
       return {
-        status: latestKey ? "stale" : "missing",
+        status: latest ? "stale" : "missing",
         parts: null,
-        reasons: [`upstream not fresh: ${summarize(stale)}`],
+        reasons: [...own, `upstream not fresh: ${summarize(stale)}`],
       };
     }
     const check = await this.store.check(
@@ -134,6 +139,7 @@ export function explain(
   params: Readonly<Record<string, unknown>>,
   parts: KeyParts,
   latest: Manifest,
+  compareInputs = true,
 ): string[] {
   const reasons: string[] = [];
   for (
@@ -159,8 +165,10 @@ export function explain(
   ];
   if (depChanges.length) reasons.push(`dependencies changed: ${depChanges.join(" ")}`);
   for (
-    const name of [...new Set([...Object.keys(parts.inputs), ...Object.keys(latest.inputs ?? {})])]
-      .sort()
+    const name of !compareInputs
+      ? []
+      : [...new Set([...Object.keys(parts.inputs), ...Object.keys(latest.inputs ?? {})])]
+        .sort()
   ) {
     const now = parts.inputs[name];
     const before = latest.inputs?.[name];

@@ -14,10 +14,7 @@ const FILES: Record<string, string> = {
   "lib/a.ts": `import { scale } from "./b.ts";\nexport const twice = (x: number) => scale(x);\n`,
   "lib/unrelated.ts": `export const greeting = "hello";\n`,
   "data/input.txt": "alpha beta gamma\n",
-  "stages.ts": `import { boolean, defineStage, external, integer, number } from "${ENGINE}";
-import { twice } from "./lib/a.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  "source.ts": `import { boolean, defineStage, external } from "${ENGINE}";
 
 /** Reads the external text and writes its words. */
 export const source = defineStage({
@@ -32,8 +29,13 @@ export const source = defineStage({
     await Deno.writeTextFile(ctx.output("words.json"), JSON.stringify(words));
   },
 });
+`,
+  "count.ts": `import { defineStage, integer, number, upstream } from "${ENGINE}";
+import { twice } from "./lib/a.ts";
 
-/** One sweep instance: n × lr, computed through a helper two imports away. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One sweep instance (n × seed), computed through a helper two imports away. */
 export const count = defineStage({
   name: "count",
   module: import.meta.url,
@@ -43,8 +45,8 @@ export const count = defineStage({
     lr: number({ min: 0, default: 0.01 }),
     sleepMs: integer({ min: 0, default: 0 }),
   },
-  inputs: () => ({ words: source.with({ upper: CONFIG.upper }) }),
-  outputs: ["count.json", "timing.json"],
+  inputs: () => ({ words: upstream("source") }),
+  outputs: ["count.json"],
   run: async (ctx) => {
     const started = Date.now();
     ctx.log("pid " + Deno.pid);
@@ -57,16 +59,18 @@ export const count = defineStage({
     }
     const value = twice(words.length * ctx.params.n) * ctx.params.lr;
     await Deno.writeTextFile(ctx.output("count.json"), JSON.stringify({ value, seed: ctx.params.seed }));
-    await Deno.writeTextFile(ctx.output("timing.json"), JSON.stringify({ started, ended: Date.now() }));
+    ctx.record({ started, ended: Date.now() });
   },
 });
+`,
+  "total.ts": `import { allOf, defineStage } from "${ENGINE}";
 
 /** Reads every instance of the count sweep. */
 export const total = defineStage({
   name: "total",
   module: import.meta.url,
   params: {},
-  inputs: () => ({ counts: count.sweep(CONFIG.sweep, { lr: CONFIG.lr, sleepMs: CONFIG.sleepMs }) }),
+  inputs: () => ({ counts: allOf("count") }),
   outputs: ["total.json"],
   run: async (ctx) => {
     const rows = [];
@@ -77,8 +81,12 @@ export const total = defineStage({
     await Deno.writeTextFile(ctx.output("total.json"), JSON.stringify(rows));
   },
 });
+`,
+  "stages.ts": `import { source } from "./source.ts";
+import { count } from "./count.ts";
+import { total } from "./total.ts";
 
-export const CONFIG = JSON.parse(Deno.readTextFileSync(new URL("./config.json", import.meta.url)));
+const CONFIG = JSON.parse(Deno.readTextFileSync(new URL("./config.json", import.meta.url)));
 
 /** The pipeline of the config. */
 export function pipeline() {
@@ -86,7 +94,6 @@ export function pipeline() {
     source.with({ upper: CONFIG.upper }),
     ...count.sweep(CONFIG.sweep, { lr: CONFIG.lr, sleepMs: CONFIG.sleepMs }),
     total.with({}),
-    ...(CONFIG.extra ? [] : []),
   ];
 }
 `,
@@ -109,7 +116,7 @@ import { pipeline } from "./stages.ts";
 import { other } from "./other.ts";
 import { broken } from "./broken.ts";
 const CONFIG = JSON.parse(Deno.readTextFileSync(new URL("./config.json", import.meta.url)));
-const list = [...pipeline(), other.with({}), ...(CONFIG.broken ?? []).map((mode: string) => broken.with({ mode }))];
+const list = [...pipeline(), other.with({}), ...(CONFIG.broken ?? []).map((mode: string) => broken.with({ mode }, ["mode"]))];
 Deno.exit(await runCli(Deno.args, list));
 `,
   "broken.ts": `import { defineStage, oneOf } from "${ENGINE}";
@@ -128,7 +135,7 @@ export const broken = defineStage({
     if (mode !== "missing") {
       using f = await Deno.open(ctx.output("out.bin"), { write: true, create: true });
       ctx.log("pid " + Deno.pid + " writing");
-      for (let i = 0; i < (mode === "slow-write" ? 300 : 1); i++) {
+      for (let i = 0; i < (mode === "slow-write" ? 100 : 1); i++) {
         await f.write(new Uint8Array(1024).fill(i % 256));
         if (mode === "slow-write") await new Promise((r) => setTimeout(r, 20));
       }
