@@ -149,53 +149,29 @@ function link(byId: Map<string, StageInstance>, raw: Map<string, Map<string, Res
   return { nodes: [...nodes.values()], byId: nodes };
 }
 
-/** Kahn's algorithm, stable in the given order; throws naming a cycle when there is one. */
+/**
+ * A topological order that keeps the pipeline's own order wherever dependencies allow (each node
+ * right after the upstream it needs); throws naming a cycle when there is one.
+ */
 function topologicalOrder(ids: string[], upstream: Map<string, string[]>): string[] {
-  const pending = new Map(ids.map((id) => [id, upstream.get(id)!.length]));
-  const downstream = new Map<string, string[]>(ids.map((id) => [id, []]));
-  for (const id of ids) for (const u of upstream.get(id)!) downstream.get(u)!.push(id);
-  const ready = ids.filter((id) => pending.get(id) === 0);
-  const order: string[] = [];
-  while (ready.length) {
-    const id = ready.shift()!;
-    order.push(id);
-    for (const d of downstream.get(id)!) {
-      const left = pending.get(d)! - 1;
-      pending.set(d, left);
-      if (left === 0) ready.push(d);
-    }
-  }
-  if (order.length < ids.length) {
-    throw new Error(
-      `dependency cycle: ${
-        findCycle(ids.filter((id) => pending.get(id)! > 0), upstream).join(" → ")
-      }`,
-    );
-  }
-  return order;
-}
-
-function findCycle(candidates: string[], upstream: Map<string, string[]>): string[] {
   const state = new Map<string, "visiting" | "done">();
+  const order: string[] = [];
   const path: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === "visiting") return [...path.slice(path.indexOf(id)), id].reverse();
-    if (state.get(id) === "done") return undefined;
+  const visit = (id: string) => {
+    if (state.get(id) === "done") return;
+    if (state.get(id) === "visiting") {
+      const cycle = [...path.slice(path.indexOf(id)), id];
+      throw new Error(`dependency cycle: ${cycle.join(" → ")} (each needs the next as input)`);
+    }
     state.set(id, "visiting");
     path.push(id);
-    for (const u of upstream.get(id)!) {
-      const cycle = visit(u);
-      if (cycle) return cycle;
-    }
+    for (const u of upstream.get(id)!) visit(u);
     path.pop();
     state.set(id, "done");
-    return undefined;
+    order.push(id);
   };
-  for (const id of candidates) {
-    const cycle = visit(id);
-    if (cycle) return cycle;
-  }
-  return candidates;
+  ids.forEach(visit);
+  return order;
 }
 
 /** How targets extend to a selection. */

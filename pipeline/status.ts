@@ -112,13 +112,13 @@ export class Evaluator {
     if (check.ok) return { status: "fresh", parts, manifest: check.manifest };
     if (check.problem !== "missing") return { status: "stale", parts, reasons: [check.problem] };
     const latestKey = await this.store.latestKey(inst.definition.name, inst.id);
+    if (latestKey === parts.key) {
+      return { status: "stale", parts, reasons: ["output missing: artifact removed"] };
+    }
     const latest = latestKey
       ? await this.store.readManifest(inst.definition.name, latestKey)
       : null;
     if (!latest) return { status: "missing", parts, reasons: ["never run"] };
-    if (latestKey === parts.key) {
-      return { status: "stale", parts, reasons: ["output missing: artifact removed"] };
-    }
     const reasons = explain(inst.params, parts, latest);
     return { status: "stale", parts, reasons: reasons.length ? reasons : ["cache key changed"] };
   }

@@ -116,7 +116,11 @@ import { pipeline } from "./stages.ts";
 import { other } from "./other.ts";
 import { broken } from "./broken.ts";
 const CONFIG = JSON.parse(Deno.readTextFileSync(new URL("./config.json", import.meta.url)));
-const list = [...pipeline(), other.with({}), ...(CONFIG.broken ?? []).map((mode: string) => broken.with({ mode }, ["mode"]))];
+const list = () => [
+  ...pipeline(),
+  other.with({}),
+  ...(CONFIG.broken ?? []).map((mode: string) => broken.with({ mode }, ["mode"])),
+];
 Deno.exit(await runCli(Deno.args, list));
 `,
   "broken.ts": `import { defineStage, oneOf } from "${ENGINE}";
