@@ -39,8 +39,13 @@ interface RangeOptions<T> {
 }
 
 function rangeWords(base: string, o: RangeOptions<unknown>): string {
-  const parts = [o.min !== undefined ? `≥ ${o.min}` : "", o.max !== undefined ? `≤ ${o.max}` : ""];
-  return [base, ...parts.filter((p) => p)].join(" ");
+  if (o.min !== undefined && o.max !== undefined) return `${base} in [${o.min}, ${o.max}]`;
+  if (o.min !== undefined) return `${base} ≥ ${o.min}`;
+  return o.max !== undefined ? `${base} ≤ ${o.max}` : base;
+}
+
+function show(value: unknown): string {
+  return typeof value === "number" ? String(value) : JSON.stringify(value);
 }
 
 function inRange(v: number, o: RangeOptions<unknown>): boolean {
@@ -98,7 +103,7 @@ export function oneOf<const T extends string | number>(
 /** An array whose every element the item spec accepts. */
 export function list<T>(item: ParamSpec<T>, options: { default?: T[] } = {}): ParamSpec<T[]> {
   return {
-    allowed: `a list of ${item.allowed.replace(/^(a|an) /, "")}s`,
+    allowed: `a list, each item ${item.allowed}`,
     default: options.default,
     accepts: (v): v is T[] => Array.isArray(v) && v.every((x) => item.accepts(x)),
   };
@@ -130,7 +135,7 @@ export function validateParams<S extends ParamSchema>(
     if (value === undefined) {
       problems.push(`missing parameter ${name} (${spec.allowed})`);
     } else if (!spec.accepts(value)) {
-      problems.push(`parameter ${name} must be ${spec.allowed}, got ${JSON.stringify(value)}`);
+      problems.push(`parameter ${name} must be ${spec.allowed}, got ${show(value)}`);
     } else {
       out[name] = value;
     }
