@@ -28,7 +28,7 @@ Deno.test("plain (non-terminal) output: start, throttled progress, outcome and s
     outcomes: new Map([["a", { kind: "failed", error: "boom" }], ["b", { kind: "fresh" }]]),
     ms: 1234,
   });
-  assertEquals(lines.map((l) => l.replace(/  \S+\/s.*$/, "")), [
+  assertEquals(lines.map((l) => l.replace(/ {2}\S+\/s.*$/, "")), [
     "start    a",
     "progress a  10/10 (100%)",
     "[a] hello",
