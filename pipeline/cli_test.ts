@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "@std/assert";
-import { parseArgs } from "./cli.ts";
+import { parseArgs, runCli } from "./cli.ts";
 
 Deno.test("parseArgs: command, targets and options", () => {
   const p = parseArgs(["status", "train", "--jobs=3", "--artifacts", "out"]);
@@ -31,4 +31,25 @@ Deno.test("parseArgs: bad input names the option", () => {
   assertThrows(() => parseArgs(["--from"]), Error, "--from needs a value");
   assertThrows(() => parseArgs(["-x"]), Error, "unknown option -x (see --help)");
   assertThrows(() => parseArgs(["a", "--from", "b"]), Error, "either plainly or with --from");
+});
+
+Deno.test("runCli passes --profile and --config to a definition function; dag needs no store", async () => {
+  const { defineStage } = await import("./stage.ts");
+  const s = defineStage({
+    name: "s",
+    module: import.meta.url,
+    params: {},
+    outputs: ["o"],
+    run: () => {},
+  });
+  let seen: unknown;
+  const lines: string[] = [];
+  const code = await runCli(["dag", "--profile", "ci", "--config", "my.json"], (options) => {
+    seen = options;
+    return [s.with({})];
+  }, { out: (l) => lines.push(l), projectRoot: "/nonexistent" });
+  assertEquals([code, seen, lines], [0, { profile: "ci", config: "my.json" }, ["s"]]);
+  const help: string[] = [];
+  assertEquals(await runCli(["--help"], [], { out: (l) => help.push(l) }), 0);
+  assertEquals(help[0].split("\n")[0], "usage: pipeline [COMMAND] [TARGET...] [OPTIONS]");
 });

@@ -4,39 +4,8 @@
  * A stage is a plain TypeScript function with declared parameters, inputs and outputs, defined in
  * a module that a worker subprocess can import by URL. An instance is the stage with concrete,
  * validated parameters; a sweep is the list of instances over a matrix of parameters. A pipeline is
- * just a list of instances (build it from a profile or any config with ordinary code).
- *
- * ```ts
- * import { defineStage, external, integer, number } from "../pipeline/mod.ts";
- *
- * export const train = defineStage({
- *   name: "train",
- *   module: import.meta.url,
- *   params: { n: integer({ min: 1 }), seed: integer({ min: 0 }), lr: number({ min: 0, default: 0.01 }) },
- *   inputs: () => ({ data: external("data/fashion") }),
- *   outputs: ["loss.json"],
- *   run: async (ctx) => {
- *     ctx.record({ seed: ctx.params.seed, backend: "wasm" });
- *     for (let i = 0; i < 10; i++) ctx.progress(i + 1, 10);
- *     await Deno.writeTextFile(ctx.output("loss.json"), JSON.stringify([1, 0.5]));
- *   },
- * });
- *
- * export const fit = defineStage({
- *   name: "fit",
- *   module: import.meta.url,
- *   params: {},
- *   inputs: () => ({ runs: train.sweep({ n: [100, 1000], seed: [0, 1] }) }),
- *   outputs: ["fit.json"],
- *   run: async (ctx) => {
- *     const losses = await Promise.all(ctx.inputList("runs").map(async (r) =>
- *       [r.params.n, JSON.parse(await Deno.readTextFile(`${r.path}/loss.json`))]));
- *     await Deno.writeTextFile(ctx.output("fit.json"), JSON.stringify(losses));
- *   },
- * });
- *
- * export const pipeline = [...train.sweep({ n: [100, 1000], seed: [0, 1] }), fit.with({})];
- * ```
+ * just a list of instances, built with ordinary code (from a profile, a config file, …). A complete
+ * example is in mod.ts.
  *
  * @module
  */
