@@ -81,12 +81,19 @@ export async function collectGarbage(
   return { removed, kept };
 }
 
-/** Temporary and trash directories whose producing lock is free (their runner is gone). */
+/**
+ * Temporary and trash directories whose producing lock is free (their runner is gone). Lock files
+ * left by dead runners are removed on the way (taking and releasing a free lock removes its file).
+ */
 async function crashLeftovers(session: Session): Promise<string[]> {
   const store = session.store;
   const found: string[] = [];
   for (const { stage } of await stageDirs(store.root)) {
     for await (const e of Deno.readDir(`${store.root}/${stage}`)) {
+      const stale = /^\.lock-([0-9a-f]+)$/.exec(e.name);
+      if (stale) {
+        await (await acquireLock(store.lockPath(stage, stale[1]), { noWait: true }))?.release();
+      }
       const m = /^\.(tmp|trash)-([0-9a-f]+)-/.exec(e.name);
       if (!m || !e.isDirectory) continue;
       const lock = await acquireLock(store.lockPath(stage, m[2]), { noWait: true });

@@ -58,7 +58,7 @@ async function leftovers(root: string): Promise<string[]> {
   for await (const s of Deno.readDir(`${root}/artifacts`)) {
     if (!s.isDirectory || s.name.startsWith(".")) continue;
     for await (const e of Deno.readDir(`${root}/artifacts/${s.name}`)) {
-      if (e.name.startsWith(".tmp-")) found.push(`${s.name}/${e.name}`);
+      if (/^\.(tmp|lock)-/.test(e.name)) found.push(`${s.name}/${e.name}`);
     }
   }
   return found;
@@ -90,8 +90,12 @@ Deno.test("kill -9 of the runner mid-write: nothing half-written is valid, the n
       `${await p.artifactDir("broken", "broken[mode=slow-write]")}/out.bin`,
     );
     assertEquals(out.length, 100 * 1024);
+    // The killed run's temporary directories are left (never taken as valid); gc removes them.
+    const left = await leftovers(p.root);
+    assert(left.some((l) => l.startsWith("broken/.tmp-")), left.join(" "));
+    assert(left.every((l) => /^\w+\/\.tmp-/.test(l)), left.join(" "));
     const gc = await p.cli("gc");
-    assertEquals(gc.code, 0);
+    assertMatch(gc.stdout, /^removed broken\/\.tmp-/m);
     assertEquals(await leftovers(p.root), []);
   } finally {
     await p.dispose();
