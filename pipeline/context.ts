@@ -37,7 +37,9 @@ export interface StageEvents {
 /** Imports a stage's module and finds the exported definition with the job's stage name. */
 export async function loadStage(job: StageJob): Promise<StageDefinition> {
   const mod = await import(job.module);
-  const found = Object.values(mod).filter((v) => isStageDefinition(v) && v.name === job.stage);
+  const found = [
+    ...new Set(Object.values(mod).filter((v) => isStageDefinition(v) && v.name === job.stage)),
+  ];
   if (found.length !== 1) {
     throw new Error(
       `module ${job.module} must export exactly one stage named "${job.stage}" (found ${found.length})`,

@@ -136,7 +136,7 @@ export class ConsoleReporter implements RunReporter {
     const now = performance.now();
     const width = (() => {
       try {
-        return Deno.consoleSize().columns;
+        return Deno.consoleSize().columns || 100;
       } catch {
         return 100;
       }

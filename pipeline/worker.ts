@@ -23,8 +23,15 @@ if (import.meta.main) {
   exitWhenRunnerDies();
   const job = JSON.parse(Deno.args[0]) as StageJob;
   try {
+    let lastProgress = 0;
     await runJob(job, {
-      progress: (done, total, note) => send({ t: "progress", done, total, note }),
+      progress: (done, total, note) => {
+        // At most ten messages a second, so that a tight loop reporting progress stays cheap.
+        const now = performance.now();
+        if (now - lastProgress < 100 && done < total) return;
+        lastProgress = now;
+        send({ t: "progress", done, total, note });
+      },
       log: (line) => send({ t: "log", line }),
       record: (fields) => send({ t: "record", fields }),
     });
