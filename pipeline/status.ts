@@ -173,13 +173,28 @@ export function explain(
     const now = parts.inputs[name];
     const before = latest.inputs?.[name];
     if (canonicalJson(now ?? null) === canonicalJson(before ?? null)) continue;
-    const from = (r: InputRecord | readonly InputRecord[] | undefined) =>
-      r === undefined
-        ? ""
-        : Array.isArray(r)
-        ? `${(r as InputRecord[]).length} artifacts`
-        : (r as InputRecord).from;
-    reasons.push(`input ${name} changed (${from(now)})`);
+    reasons.push(`input ${name} changed (${describeInputChange(now, before)})`);
   }
   return reasons;
+}
+
+/** Which input artifacts changed: the path or instance, or for a list the members that differ. */
+function describeInputChange(
+  now: InputRecord | readonly InputRecord[] | undefined,
+  before: InputRecord | readonly InputRecord[] | undefined,
+): string {
+  if (now === undefined) return "no longer an input";
+  if (!Array.isArray(now)) return (now as InputRecord).from;
+  const list = now as readonly InputRecord[];
+  const old = new Map(
+    (Array.isArray(before) ? before as readonly InputRecord[] : []).map((r) => [r.from, r.hash]),
+  );
+  const current = new Set(list.map((r) => r.from));
+  const changes = [
+    ...list.filter((r) => old.get(r.from) !== r.hash).map((r) =>
+      old.has(r.from) ? r.from : `+${r.from}`
+    ),
+    ...[...old.keys()].filter((f) => !current.has(f)).map((f) => `-${f}`),
+  ];
+  return changes.length ? summarize(changes) : "order changed";
 }

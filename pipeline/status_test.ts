@@ -25,7 +25,7 @@ Deno.test("explain names each changed parameter, code file, dependency and input
     },
     inputs: {
       data: { hash: "d1", from: "data/fashion" },
-      runs: [{ hash: "r0", from: "train[n=1]" }],
+      runs: [{ hash: "r1", from: "train[n=1]" }, { hash: "r2", from: "train[n=2]" }],
     },
   };
   assertEquals(explain({ lr: 0.02, seed: 1, solver: "gd", extra: true }, parts, latest), [
@@ -34,6 +34,7 @@ Deno.test("explain names each changed parameter, code file, dependency and input
     "code changed: new.ts (new), old.ts (no longer imported), science/eigen.ts",
     "dependencies changed: +npm:a@1.1.0 -npm:a@1.0.0",
     "input data changed (data/fashion)",
+    "input runs changed (train[n=1], +train[n=2])",
   ]);
 });
 
