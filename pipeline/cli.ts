@@ -19,6 +19,8 @@ export interface PipelineOptions {
   readonly profile?: string;
   /** `--config FILE`: a user file of parameter overrides. */
   readonly config?: string;
+  /** The definition's own `--NAME VALUE` options (see CliEnvironment.definitionOptions). */
+  readonly extra: Readonly<Record<string, string>>;
 }
 
 /** A pipeline: a list of instances, or a function of the command-line options returning one. */
@@ -35,6 +37,8 @@ export interface CliEnvironment {
   readonly out?: (line: string) => void;
   /** Progress output (default: stderr; live lines when it is a terminal). */
   readonly reporter?: ConsoleReporter;
+  /** Names of extra `--NAME VALUE` options the definition accepts (e.g. "backend"). */
+  readonly definitionOptions?: readonly string[];
 }
 
 /** The `--help` text. */
@@ -74,6 +78,7 @@ interface ParsedArgs {
   artifacts: string | null;
   profile?: string;
   config?: string;
+  extra: Record<string, string>;
   quiet: boolean;
   mermaid: boolean;
   help: boolean;
@@ -82,7 +87,10 @@ interface ParsedArgs {
 const COMMANDS = ["run", "status", "dag", "verify", "gc"] as const;
 
 /** Parses command-line arguments; throws with a message naming a bad option or value. */
-export function parseArgs(args: readonly string[]): ParsedArgs {
+export function parseArgs(
+  args: readonly string[],
+  definitionOptions: readonly string[] = [],
+): ParsedArgs {
   const p: ParsedArgs = {
     command: "run",
     targets: [],
@@ -92,6 +100,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
     dryRun: false,
     jobs: navigator.hardwareConcurrency,
     artifacts: null,
+    extra: {},
     quiet: false,
     mermaid: false,
     help: false,
@@ -154,6 +163,10 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
         p.config = value(a);
         break;
       default:
+        if (definitionOptions.includes(a.slice(2)) && a.startsWith("--")) {
+          p.extra[a.slice(2)] = value(a);
+          break;
+        }
         if (a.startsWith("-")) throw new Error(`unknown option ${a} (see --help)`);
         p.targets.push(a);
     }
@@ -173,7 +186,7 @@ export async function runCli(
   const out = env.out ?? ((line: string) => console.log(line));
   let parsed: ParsedArgs;
   try {
-    parsed = parseArgs(args);
+    parsed = parseArgs(args, env.definitionOptions);
   } catch (error) {
     console.error(`pipeline: ${(error as Error).message}`);
     return 2;
@@ -190,7 +203,7 @@ export async function runCli(
   let dag;
   try {
     instances = typeof definition === "function"
-      ? await definition({ profile: parsed.profile, config: parsed.config })
+      ? await definition({ profile: parsed.profile, config: parsed.config, extra: parsed.extra })
       : definition;
     dag = buildDag(instances);
     selectNodes(dag, { targets: [...parsed.targets, ...parsed.from] });

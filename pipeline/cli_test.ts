@@ -44,11 +44,16 @@ Deno.test("runCli passes --profile and --config to a definition function; dag ne
   });
   let seen: unknown;
   const lines: string[] = [];
-  const code = await runCli(["dag", "--profile", "ci", "--config", "my.json"], (options) => {
+  const args = ["dag", "--profile", "ci", "--config", "my.json", "--backend", "cpu"];
+  const code = await runCli(args, (options) => {
     seen = options;
     return [s.with({})];
-  }, { out: (l) => lines.push(l), projectRoot: "/nonexistent" });
-  assertEquals([code, seen, lines], [0, { profile: "ci", config: "my.json" }, ["s"]]);
+  }, { out: (l) => lines.push(l), projectRoot: "/nonexistent", definitionOptions: ["backend"] });
+  assertEquals([code, seen, lines], [
+    0,
+    { profile: "ci", config: "my.json", extra: { backend: "cpu" } },
+    ["s"],
+  ]);
   const help: string[] = [];
   assertEquals(await runCli(["--help"], [], { out: (l) => help.push(l) }), 0);
   assertEquals(help[0].split("\n")[0], "usage: pipeline [COMMAND] [TARGET...] [OPTIONS]");

@@ -1,7 +1,8 @@
 /**
  * The pipeline's command-line entry point (`deno task pipeline`): runs the engine's command line
  * (see cli.ts, `--help`) on the pipeline that `stages/mod.ts` exports as `pipeline` (a list of
- * stage instances, or a function of `{ profile, config }` returning one).
+ * stage instances, or a function of `{ profile, config, extra }` returning one), accepting the extra
+ * options named in its optional export `cliOptions`.
  *
  * @module
  */
@@ -9,8 +10,14 @@ import { type PipelineDefinition, runCli } from "./cli.ts";
 
 const STAGES_MODULE = new URL("../stages/mod.ts", import.meta.url);
 
-/** Loads `stages/mod.ts`'s `pipeline`, or null when that module does not exist yet. */
-async function loadPipeline(): Promise<PipelineDefinition | null> {
+/**
+ * Loads `stages/mod.ts`: its `pipeline`, and its optional `cliOptions` (names of extra
+ * `--NAME VALUE` options passed to a pipeline function, e.g. ["backend"]); null when that module
+ * does not exist yet.
+ */
+async function loadPipeline(): Promise<
+  { pipeline: PipelineDefinition; cliOptions: readonly string[] } | null
+> {
   try {
     await Deno.stat(STAGES_MODULE);
   } catch (error) {
@@ -19,17 +26,19 @@ async function loadPipeline(): Promise<PipelineDefinition | null> {
   }
   const mod = await import(STAGES_MODULE.href);
   if (!mod.pipeline) throw new Error(`${STAGES_MODULE.pathname} must export "pipeline"`);
-  return mod.pipeline as PipelineDefinition;
+  return { pipeline: mod.pipeline, cliOptions: mod.cliOptions ?? [] };
 }
 
 if (import.meta.main) {
-  const pipeline = await loadPipeline();
-  if (!pipeline) {
+  const loaded = await loadPipeline();
+  if (!loaded) {
     console.error(
       "pipeline: not yet available — the reproduction stages (stages/mod.ts, issue 6) have not " +
         "landed",
     );
     Deno.exit(2);
   }
-  Deno.exit(await runCli(Deno.args, pipeline));
+  Deno.exit(
+    await runCli(Deno.args, loaded.pipeline, { definitionOptions: loaded.cliOptions }),
+  );
 }
