@@ -41,8 +41,15 @@ export interface CliEnvironment {
   readonly definitionOptions?: readonly string[];
 }
 
-/** The `--help` text. */
-export const HELP = `usage: pipeline [COMMAND] [TARGET...] [OPTIONS]
+/** The `--help` text, listing the definition's own options too. */
+export function helpText(definitionOptions: readonly string[] = []): string {
+  const own = definitionOptions.map((o) =>
+    `\n  --${o} VALUE`.padEnd(19) + "passed to the pipeline definition"
+  );
+  return HELP + own.join("");
+}
+
+const HELP = `usage: pipeline [COMMAND] [TARGET...] [OPTIONS]
 
 commands:
   run (default)   bring the targets (default: everything) up to date, in dependency order
@@ -192,7 +199,7 @@ export async function runCli(
     return 2;
   }
   if (parsed.help) {
-    out(HELP);
+    out(helpText(env.definitionOptions));
     return 0;
   }
   const projectRoot = env.projectRoot ?? Deno.cwd();
