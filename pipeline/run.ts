@@ -148,9 +148,19 @@ export async function runPipeline(
     const def = inst.definition;
     const store = session.store;
     await Deno.mkdir(`${store.root}/${def.name}`, { recursive: true });
-    const lock = await acquireLock(store.lockPath(def.name, parts.key), {
-      onWait: (holder) => options.reporter.waiting(inst.id, holder),
-    });
+    const lockPath = store.lockPath(def.name, parts.key);
+    // Slot first, then the lock without waiting: a runner holds locks only on what it is
+    // running, so a second runner can take the rest. A busy lock is waited for without a slot.
+    await slots.acquire();
+    let lock = await acquireLock(lockPath, { noWait: true });
+    let holdsSlot = true;
+    if (!lock) {
+      slots.release();
+      holdsSlot = false;
+      lock = await acquireLock(lockPath, {
+        onWait: (holder) => options.reporter.waiting(inst.id, holder),
+      });
+    }
     try {
       if (lock.brokeStale) {
         const h = lock.brokeStale;
@@ -158,16 +168,21 @@ export async function runPipeline(
           `${inst.id}: broke a stale lock of pid ${h.pid} on ${h.hostname} (it died)`,
         );
       }
-      if (!force) {
+      if (!force || !holdsSlot) {
         const again = await store.check(def.name, parts.key, def.outputs, session.hashes);
         if (again.ok) {
           finish(node, { kind: "reused", note: "produced by another runner" });
           return again.manifest;
         }
       }
-      return await slots.with(() => execute(node, parts, upstream));
+      if (!holdsSlot) {
+        await slots.acquire();
+        holdsSlot = true;
+      }
+      return await execute(node, parts, upstream);
     } finally {
       await lock.release();
+      if (holdsSlot) slots.release();
     }
   };
 
@@ -312,15 +327,16 @@ class Semaphore {
     this.#free = size;
   }
 
-  async with<T>(task: () => Promise<T>): Promise<T> {
+  /** Waits for a free slot and takes it. */
+  async acquire(): Promise<void> {
     if (this.#free > 0) this.#free--;
     else await new Promise<void>((resolve) => this.#queue.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.#queue.shift();
-      if (next) next();
-      else this.#free++;
-    }
+  }
+
+  /** Gives a slot back (to the longest waiter, if any). */
+  release(): void {
+    const next = this.#queue.shift();
+    if (next) next();
+    else this.#free++;
   }
 }

@@ -124,7 +124,7 @@ Deno.test("kill -9 of a stage mid-write: it fails cleanly, the rest finishes, a 
 });
 
 Deno.test("two concurrent runners share the work: each instance runs once, both succeed", async () => {
-  const p = await FixtureProject.create({ sleepMs: 400 });
+  const p = await FixtureProject.create({ sleepMs: 600 });
   try {
     const a = p.spawn("run", "--jobs", "2");
     const b = p.spawn("run", "--jobs", "2");
@@ -144,6 +144,8 @@ Deno.test("two concurrent runners share the work: each instance runs once, both 
       "total",
     ]);
     assertMatch(ea + eb, /^(reused|wait) /m); // they did meet on at least one instance
+    // A runner locks only what it is running, so both got work to do.
+    assert(ran(ea).length > 0 && ran(eb).length > 0, `${ran(ea)} | ${ran(eb)}`);
     const status = await p.cli("status");
     assertMatch(status.stdout, /7 fresh, 0 stale, 0 missing/);
   } finally {
