@@ -1,0 +1,131 @@
+/**
+ * Benchmarks of the pipeline engine, printed as stable `name value unit` lines:
+ * - a no-op run and a status of a synthetic DAG of 1,000 stage instances with small artifacts
+ *   (a binary tree: instance i reads instance ⌊(i−1)/2⌋), in-process and through the command line;
+ * - the overhead of running 100 trivial stages, each in its own subprocess.
+ *
+ * Run alone: `./deno run -A bench/pipeline.ts`.
+ *
+ * @module
+ */
+import { InProcessExecutor, SubprocessExecutor } from "../pipeline/executor.ts";
+import type { Executor } from "../pipeline/executor.ts";
+import { runPipeline, type RunReporter } from "../pipeline/run.ts";
+import { evaluateAll, openSession } from "../pipeline/session.ts";
+import { buildDag } from "../pipeline/graph.ts";
+import type { StageInstance } from "../pipeline/stage.ts";
+
+const ENGINE = new URL("../pipeline/mod.ts", import.meta.url).href;
+
+const STAGE_MODULE = `import { allOf, defineStage, integer, upstream } from "${ENGINE}";
+export const node = defineStage({
+  name: "node",
+  module: import.meta.url,
+  params: { i: integer({ min: 0 }) },
+  inputs: (p) => (p.i === 0 ? {} : { parent: upstream("node", { i: Math.floor((p.i - 1) / 2) }) }),
+  outputs: ["value.txt"],
+  run: async (ctx) => {
+    const parent = ctx.params.i === 0 ? "" : await Deno.readTextFile(ctx.input("parent") + "/value.txt");
+    await Deno.writeTextFile(ctx.output("value.txt"), (parent + ctx.params.i + "\\n").slice(-200));
+  },
+});
+export function pipeline(n: number) {
+  return node.sweep({ i: Array.from({ length: n }, (_, i) => i) });
+}
+`;
+
+const CLI = `import { runCli } from "${ENGINE}";
+import { pipeline } from "./stages.ts";
+Deno.exit(await runCli(Deno.args, pipeline(Number(Deno.env.get("BENCH_STAGES")))));
+`;
+
+const silent: RunReporter = {
+  started() {},
+  progress() {},
+  log() {},
+  waiting() {},
+  notice() {},
+  finished() {},
+};
+
+function line(name: string, value: number, unit: string): void {
+  console.log(`${name} ${value.toFixed(unit === "ms" ? 1 : 3)} ${unit}`);
+}
+
+async function makeProject(): Promise<{ root: string; instances: (n: number) => StageInstance[] }> {
+  const root = await Deno.makeTempDir({ prefix: "pipeline-bench-" });
+  await Deno.writeTextFile(`${root}/stages.ts`, STAGE_MODULE);
+  await Deno.writeTextFile(`${root}/cli.ts`, CLI);
+  const mod = await import(`file://${root}/stages.ts`);
+  return { root, instances: mod.pipeline };
+}
+
+async function run(root: string, instances: StageInstance[], executor: Executor, jobs: number) {
+  const session = await openSession(root, `${root}/artifacts`);
+  const t = performance.now();
+  const summary = await runPipeline(session, instances, {
+    targets: [],
+    jobs,
+    executor,
+    reporter: silent,
+  });
+  const ms = performance.now() - t;
+  const failed = [...summary.outcomes.values()].filter((o) => o.kind === "failed");
+  if (failed.length) throw new Error(`bench run failed: ${JSON.stringify(failed[0])}`);
+  return { ms, summary };
+}
+
+async function cliMs(root: string, stages: number, ...args: string[]): Promise<number> {
+  const t = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", `${root}/cli.ts`, ...args],
+    cwd: root,
+    env: { BENCH_STAGES: String(stages) },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return performance.now() - t;
+}
+
+/** Runs the engine's benchmarks and prints their lines. */
+export async function runPipelineBenchmarks(): Promise<void> {
+  const { root, instances } = await makeProject();
+  try {
+    const big = instances(1000);
+    // Fill the cache in-process (the engine's bookkeeping, not subprocess start-up, is measured).
+    await run(root, big, new InProcessExecutor(), 1);
+    // Let the outputs age past the hash state's one-second "racy" window, then warm it.
+    await new Promise((r) => setTimeout(r, 1100));
+    const cold = await run(root, big, new InProcessExecutor(), 1);
+    line("pipeline_noop_1000_stages_cold_hash_state", cold.ms, "ms");
+    const warm = await run(root, big, new InProcessExecutor(), 1);
+    if ([...warm.summary.outcomes.values()].some((o) => o.kind !== "fresh")) {
+      throw new Error("the no-op run was not a no-op");
+    }
+    line("pipeline_noop_1000_stages", warm.ms, "ms");
+    const session = await openSession(root, `${root}/artifacts`);
+    const t = performance.now();
+    await evaluateAll(session, buildDag(big));
+    line("pipeline_status_1000_stages", performance.now() - t, "ms");
+    line("pipeline_noop_1000_stages_cli", await cliMs(root, 1000, "run", "--quiet"), "ms");
+    line("pipeline_status_1000_stages_cli", await cliMs(root, 1000, "status"), "ms");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+
+  const small = await makeProject();
+  try {
+    const jobs = navigator.hardwareConcurrency;
+    const sub = await run(small.root, small.instances(100), new SubprocessExecutor(), jobs);
+    line("pipeline_run_100_trivial_stages_subprocess", sub.ms, "ms");
+    line("pipeline_overhead_per_trivial_stage_subprocess", (sub.ms * jobs) / 100, "ms·core");
+    await Deno.remove(`${small.root}/artifacts`, { recursive: true });
+    const inproc = await run(small.root, small.instances(100), new InProcessExecutor(), jobs);
+    line("pipeline_run_100_trivial_stages_in_process", inproc.ms, "ms");
+  } finally {
+    await Deno.remove(small.root, { recursive: true });
+  }
+}
+
+if (import.meta.main) await runPipelineBenchmarks();

@@ -1,0 +1,280 @@
+/**
+ * The command line of the engine: `runCli(args, definition)` parses the arguments, builds the
+ * pipeline from its definition and runs a command. It returns the exit code: 0 success, 1 a stage
+ * failed (or verify found corruption), 2 a usage or definition error.
+ *
+ * @module
+ */
+import { type Executor, SubprocessExecutor } from "./executor.ts";
+import { buildDag, dagMermaid, dagText, selectNodes } from "./graph.ts";
+import { collectGarbage, verifyArtifacts } from "./maintenance.ts";
+import { ConsoleReporter } from "./progress.ts";
+import { runPipeline } from "./run.ts";
+import { evaluateAll, openSession } from "./session.ts";
+import type { StageInstance } from "./stage.ts";
+
+/** Options a pipeline definition function receives from the command line. */
+export interface PipelineOptions {
+  /** `--profile NAME`. */
+  readonly profile?: string;
+  /** `--config FILE`: a user file of parameter overrides. */
+  readonly config?: string;
+  /** The definition's own `--NAME VALUE` options (see CliEnvironment.definitionOptions). */
+  readonly extra: Readonly<Record<string, string>>;
+}
+
+/** A pipeline: a list of instances, or a function of the command-line options returning one. */
+export type PipelineDefinition =
+  | readonly StageInstance[]
+  | ((options: PipelineOptions) => readonly StageInstance[] | Promise<readonly StageInstance[]>);
+
+/** Where the CLI works and writes; defaults suit `deno task pipeline`. */
+export interface CliEnvironment {
+  /** The project root (default: the working directory). */
+  readonly projectRoot?: string;
+  readonly executor?: Executor;
+  /** Text output (default: stdout). */
+  readonly out?: (line: string) => void;
+  /** Progress output (default: stderr; live lines when it is a terminal). */
+  readonly reporter?: ConsoleReporter;
+  /** Names of extra `--NAME VALUE` options the definition accepts (e.g. "backend"). */
+  readonly definitionOptions?: readonly string[];
+}
+
+/** The `--help` text, listing the definition's own options too. */
+export function helpText(definitionOptions: readonly string[] = []): string {
+  const own = definitionOptions.map((o) =>
+    `\n  --${o} VALUE`.padEnd(19) + "passed to the pipeline definition"
+  );
+  return HELP + own.join("");
+}
+
+const HELP = `usage: pipeline [COMMAND] [TARGET...] [OPTIONS]
+
+commands:
+  run (default)   bring the targets (default: everything) up to date, in dependency order
+  status          each instance fresh / stale / missing, and why
+  dag             the DAG as text (--mermaid: as a Mermaid flowchart)
+  verify          re-hash every artifact from scratch; remove and report corrupt ones
+  gc              remove artifacts no current instance references (--dry-run: only list)
+
+targets: a stage name (all its instances) or an instance id such as "train[n=100,seed=0]".
+  A target runs with whatever it needs upstream, unless --only.
+
+options:
+  --from TARGET   select TARGET and everything downstream of it (repeatable)
+  --only          do not run upstream instances; they must already be fresh
+  --force         rerun the selected instances even when fresh
+  --dry-run       say what would run (run) or be removed (gc), change nothing
+  --jobs N        run up to N stages at once (default: number of cores, ${navigator.hardwareConcurrency})
+  --artifacts DIR the artifact store (default: artifacts/)
+  --profile NAME  passed to the pipeline definition (e.g. ci, quick, paper)
+  --config FILE   passed to the pipeline definition (parameter overrides)
+  --quiet         do not echo stage log lines
+  --mermaid       with dag: print Mermaid
+  -h, --help      this text`;
+
+interface ParsedArgs {
+  command: "run" | "status" | "dag" | "verify" | "gc";
+  targets: string[];
+  from: string[];
+  only: boolean;
+  force: boolean;
+  dryRun: boolean;
+  jobs: number;
+  artifacts: string | null;
+  profile?: string;
+  config?: string;
+  extra: Record<string, string>;
+  quiet: boolean;
+  mermaid: boolean;
+  help: boolean;
+}
+
+const COMMANDS = ["run", "status", "dag", "verify", "gc"] as const;
+
+/** Parses command-line arguments; throws with a message naming a bad option or value. */
+export function parseArgs(
+  args: readonly string[],
+  definitionOptions: readonly string[] = [],
+): ParsedArgs {
+  const p: ParsedArgs = {
+    command: "run",
+    targets: [],
+    from: [],
+    only: false,
+    force: false,
+    dryRun: false,
+    jobs: navigator.hardwareConcurrency,
+    artifacts: null,
+    extra: {},
+    quiet: false,
+    mermaid: false,
+    help: false,
+  };
+  const rest = [...args];
+  if (rest.length && (COMMANDS as readonly string[]).includes(rest[0])) {
+    p.command = rest.shift() as ParsedArgs["command"];
+  }
+  const value = (flag: string): string => {
+    const v = rest.shift();
+    if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value`);
+    return v;
+  };
+  while (rest.length) {
+    const a = rest.shift()!;
+    const eq = a.indexOf("=");
+    if (a.startsWith("--") && eq > 0) {
+      rest.unshift(a.slice(0, eq), a.slice(eq + 1));
+      continue;
+    }
+    switch (a) {
+      case "-h":
+      case "--help":
+        p.help = true;
+        break;
+      case "--from":
+        p.from.push(value(a));
+        break;
+      case "--only":
+        p.only = true;
+        break;
+      case "--force":
+        p.force = true;
+        break;
+      case "--dry-run":
+        p.dryRun = true;
+        break;
+      case "--quiet":
+        p.quiet = true;
+        break;
+      case "--mermaid":
+        p.mermaid = true;
+        break;
+      case "--jobs": {
+        const v = value(a);
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) {
+          throw new Error(`--jobs must be an integer ≥ 1, got "${v}"`);
+        }
+        p.jobs = n;
+        break;
+      }
+      case "--artifacts":
+        p.artifacts = value(a);
+        break;
+      case "--profile":
+        p.profile = value(a);
+        break;
+      case "--config":
+        p.config = value(a);
+        break;
+      default:
+        if (definitionOptions.includes(a.slice(2)) && a.startsWith("--")) {
+          p.extra[a.slice(2)] = value(a);
+          break;
+        }
+        if (a.startsWith("-")) throw new Error(`unknown option ${a} (see --help)`);
+        p.targets.push(a);
+    }
+  }
+  if (p.from.length && p.targets.length) {
+    throw new Error("give targets either plainly or with --from, not both");
+  }
+  return p;
+}
+
+/** Runs the command line against a pipeline definition; resolves to the exit code. */
+export async function runCli(
+  args: readonly string[],
+  definition: PipelineDefinition,
+  env: CliEnvironment = {},
+): Promise<number> {
+  const out = env.out ?? ((line: string) => console.log(line));
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(args, env.definitionOptions);
+  } catch (error) {
+    console.error(`pipeline: ${(error as Error).message}`);
+    return 2;
+  }
+  if (parsed.help) {
+    out(helpText(env.definitionOptions));
+    return 0;
+  }
+  const projectRoot = env.projectRoot ?? Deno.cwd();
+  const artifacts = parsed.artifacts
+    ? (parsed.artifacts.startsWith("/") ? parsed.artifacts : `${projectRoot}/${parsed.artifacts}`)
+    : `${projectRoot}/artifacts`;
+  let instances: readonly StageInstance[];
+  let dag;
+  try {
+    instances = typeof definition === "function"
+      ? await definition({ profile: parsed.profile, config: parsed.config, extra: parsed.extra })
+      : definition;
+    dag = buildDag(instances);
+    selectNodes(dag, { targets: [...parsed.targets, ...parsed.from] });
+  } catch (error) {
+    console.error(`pipeline: ${(error as Error).message}`);
+    return 2;
+  }
+  if (parsed.command === "dag") {
+    out(parsed.mermaid ? dagMermaid(dag) : dagText(dag));
+    return 0;
+  }
+  const session = await openSession(projectRoot, artifacts);
+  try {
+    switch (parsed.command) {
+      case "status": {
+        const states = await evaluateAll(session, dag);
+        const chosen = new Set(selectNodes(dag, { targets: parsed.targets }));
+        const counts = { fresh: 0, stale: 0, missing: 0 };
+        for (const [node, s] of states) {
+          if (!chosen.has(node)) continue;
+          counts[s.status]++;
+          const why = s.status === "fresh" ? "" : `: ${s.reasons.join("; ")}`;
+          out(`${s.status.padEnd(8)}${node.instance.id}${why}`);
+        }
+        out(`${counts.fresh} fresh, ${counts.stale} stale, ${counts.missing} missing`);
+        await session.hashes.save();
+        return 0;
+      }
+      case "verify": {
+        const results = await verifyArtifacts(session);
+        const bad = results.filter((r) => r.problem);
+        for (const r of bad) out(`corrupt ${r.stage}/${r.key}: ${r.problem} (removed)`);
+        out(`${results.length - bad.length} intact, ${bad.length} corrupt`);
+        return bad.length ? 1 : 0;
+      }
+      case "gc": {
+        const result = await collectGarbage(session, dag, parsed.dryRun);
+        const verb = parsed.dryRun ? "would remove" : "removed";
+        for (const r of result.removed) out(`${verb} ${r}`);
+        out(`${verb} ${result.removed.length}, kept ${result.kept}`);
+        return 0;
+      }
+      case "run": {
+        const reporter = env.reporter ??
+          new ConsoleReporter(Deno.stderr, Deno.stderr.isTerminal(), !parsed.quiet);
+        const summary = await runPipeline(session, instances, {
+          targets: parsed.from.length ? parsed.from : parsed.targets,
+          downstream: parsed.from.length > 0,
+          only: parsed.only,
+          force: parsed.force,
+          dryRun: parsed.dryRun,
+          jobs: parsed.jobs,
+          executor: env.executor ?? new SubprocessExecutor(),
+          reporter,
+        });
+        reporter.summary(summary);
+        const failed = [...summary.outcomes.values()].some((o) =>
+          o.kind === "failed" || o.kind === "skipped"
+        );
+        return failed ? 1 : 0;
+      }
+    }
+  } catch (error) {
+    console.error(`pipeline: ${(error as Error).message}`);
+    return 2;
+  }
+}

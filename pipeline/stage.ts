@@ -1,0 +1,205 @@
+/**
+ * Stage definitions and stage instances.
+ *
+ * A stage is a plain TypeScript function with declared parameters, inputs and outputs, defined in
+ * a module that a worker subprocess can import by URL. An instance is the stage with concrete,
+ * validated parameters; a sweep is the list of instances over a matrix of parameters. A pipeline is
+ * just a list of instances, built with ordinary code (from a profile, a config file, …). A complete
+ * example is in mod.ts.
+ *
+ * @module
+ */
+import { canonicalJson } from "./hash.ts";
+import { type ParamSchema, type ParamsInput, type ParamsOf, validateParams } from "./params.ts";
+
+/** One input artifact as a running stage sees it. */
+export interface InputArtifact {
+  /** The producing stage's name, or null for an external file or directory. */
+  readonly stage: string | null;
+  /** The producing instance's parameters ({} for an external input). */
+  readonly params: Record<string, unknown>;
+  /** The artifact directory (stage input) or the file/directory itself (external input). */
+  readonly path: string;
+}
+
+/** What a stage's `run` function is given. */
+export interface StageContext<P> {
+  /** The validated parameters. */
+  readonly params: P;
+  /** Every input by name: one artifact, or a list for an input declared as a list of instances. */
+  readonly inputs: Readonly<Record<string, InputArtifact | readonly InputArtifact[]>>;
+  /** The path of a single input (artifact directory or external path); throws for a list input. */
+  input(name: string): string;
+  /** The artifacts of a list input (e.g. every instance of a sweep), in declaration order. */
+  inputList(name: string): readonly InputArtifact[];
+  /** The (temporary) output directory; renamed into place only when the stage succeeds. */
+  readonly outDir: string;
+  /** The path of a declared output file inside outDir; throws for an undeclared name. */
+  output(name: string): string;
+  /** Reports progress: `done` of `total` units, with an optional note. */
+  progress(done: number, total: number, note?: string): void;
+  /** A log line, kept in the stage's log and shown by the runner. */
+  log(message: string): void;
+  /** Adds fields to the artifact's manifest (e.g. backend, seed). */
+  record(fields: Record<string, unknown>): void;
+}
+
+/** An external file or directory of the project, tracked by the hash of its contents. */
+export interface ExternalInput {
+  readonly kind: "external";
+  readonly path: string;
+}
+
+/**
+ * A reference to other stages' instances by stage name, so that a stage's module need not import
+ * the upstream stage's module (which would put the upstream's code into its code fingerprint and
+ * defeat early cutoff after an upstream code change).
+ */
+export type StageRef =
+  | { readonly kind: "ref"; readonly stage: string; readonly idParams: Record<string, unknown> }
+  | { readonly kind: "all"; readonly stage: string; readonly where: Record<string, unknown> };
+
+/**
+ * What an input name refers to: one instance, a list of instances, a reference by name (one
+ * instance, or all instances of a stage), or an external path.
+ */
+export type InputRef = StageInstance | readonly StageInstance[] | StageRef | ExternalInput;
+
+/** The declaration given to defineStage. */
+export interface StageSpec<S extends ParamSchema> {
+  /** Unique stage name: letters, digits, `_` and `-`; also the folder under artifacts/. */
+  readonly name: string;
+  /** The URL of the module that exports this stage: always `import.meta.url`. */
+  readonly module: string;
+  /** The parameter schema. */
+  readonly params: S;
+  /** The inputs of an instance, as a function of its parameters. */
+  readonly inputs?: (params: ParamsOf<S>) => Record<string, InputRef>;
+  /** The declared output files, relative to the output directory. */
+  readonly outputs: readonly string[];
+  /** The work: reads inputs, writes every declared output and nothing else. */
+  readonly run: (ctx: StageContext<ParamsOf<S>>) => Promise<void> | void;
+}
+
+/** A defined stage: its declaration plus constructors of instances. */
+export interface StageDefinition<S extends ParamSchema = ParamSchema> extends StageSpec<S> {
+  readonly kind: "stage";
+  /**
+   * One instance with the given parameters (defaults filled in, validated now). Its id is the
+   * stage name plus the values of `idParams`: the parameters that tell it apart from other
+   * instances of the same stage. Other parameters may change while the id stays, so that
+   * `status` can say "param lr changed 0.01 → 0.02" of the same instance.
+   */
+  with(params: ParamsInput<S>, idParams?: readonly (keyof S & string)[]): StageInstance;
+  /**
+   * One instance per combination of the matrix's values, each merged over `base`; the matrix's
+   * keys make the ids (`train[n=100,seed=0]`).
+   */
+  sweep(
+    matrix: { [K in keyof S]?: readonly ParamsOf<S>[K][] },
+    base?: ParamsInput<S>,
+  ): StageInstance[];
+}
+
+/** A stage with concrete, validated parameters: the unit that is cached and run. */
+export interface StageInstance {
+  readonly kind: "instance";
+  // deno-lint-ignore no-explicit-any
+  readonly definition: StageDefinition<any>;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** `name`, or `name[k=v,…]` over its identifying parameters (sorted): unique in a pipeline. */
+  readonly id: string;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/** Refers to an external file or directory (relative to the project root) as an input. */
+export function external(path: string): ExternalInput {
+  if (!path || path.split("/").includes("..")) {
+    throw new Error(`external input path must be non-empty and without "..", got "${path}"`);
+  }
+  return { kind: "external", path };
+}
+
+function checkOutputs(name: string, outputs: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const out of outputs) {
+    const parts = out.split("/");
+    if (!out || out.startsWith("/") || parts.some((p) => p === "" || p === "." || p === "..")) {
+      throw new Error(`stage ${name}: output "${out}" must be a relative path without . or ..`);
+    }
+    if (out === "manifest.json") {
+      throw new Error(`stage ${name}: output name "manifest.json" is reserved for the engine`);
+    }
+    if (seen.has(out)) throw new Error(`stage ${name}: output "${out}" is declared twice`);
+    seen.add(out);
+  }
+}
+
+/** Refers to the instance of `stage` whose id parameters are `idParams` (none: the plain name). */
+export function upstream(stage: string, idParams: Record<string, unknown> = {}): StageRef {
+  return { kind: "ref", stage, idParams };
+}
+
+/**
+ * Refers to every instance of `stage` in the pipeline (in pipeline order) whose parameters
+ * include `where`: e.g. all sizes × seeds of a sweep, as one list input.
+ */
+export function allOf(stage: string, where: Record<string, unknown> = {}): StageRef {
+  return { kind: "all", stage, where };
+}
+
+/** The id of an instance of `stage` with the given identifying parameters. */
+export function instanceId(stage: string, idParams: Record<string, unknown>): string {
+  const keys = Object.keys(idParams).sort();
+  return keys.length === 0
+    ? stage
+    : `${stage}[${keys.map((k) => `${k}=${formatValue(idParams[k])}`).join(",")}]`;
+}
+
+function formatValue(v: unknown): string {
+  return typeof v === "string" && /^[A-Za-z0-9_.+-]+$/.test(v) ? v : canonicalJson(v);
+}
+
+/** Defines a stage; the result is exported from `spec.module` so that workers can find it. */
+export function defineStage<S extends ParamSchema>(spec: StageSpec<S>): StageDefinition<S> {
+  if (!NAME.test(spec.name)) {
+    throw new Error(
+      `stage name "${spec.name}" must start with a letter and contain only letters, digits, _ and -`,
+    );
+  }
+  if (!spec.module.startsWith("file:")) {
+    throw new Error(
+      `stage ${spec.name}: module must be import.meta.url (file:), got ${spec.module}`,
+    );
+  }
+  checkOutputs(spec.name, spec.outputs);
+  const definition: StageDefinition<S> = {
+    ...spec,
+    kind: "stage",
+    with(raw, idParams = []) {
+      const params = validateParams(spec.name, spec.params, raw as Record<string, unknown>);
+      const p = params as Record<string, unknown>;
+      const id = instanceId(spec.name, Object.fromEntries(idParams.map((k) => [k, p[k]])));
+      return { kind: "instance", definition, params, id };
+    },
+    sweep(matrix, base = {}) {
+      let combos: Record<string, unknown>[] = [{ ...base }];
+      for (const [key, values] of Object.entries(matrix)) {
+        if (!Array.isArray(values) || values.length === 0) {
+          throw new Error(`stage ${spec.name}: sweep over "${key}" needs a non-empty list`);
+        }
+        combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+      }
+      const axes = Object.keys(matrix) as (keyof S & string)[];
+      return combos.map((c) => definition.with(c as ParamsInput<S>, axes));
+    },
+  };
+  return definition;
+}
+
+/** True when a module export is a stage definition (how workers find a stage by name). */
+export function isStageDefinition(value: unknown): value is StageDefinition {
+  return typeof value === "object" && value !== null &&
+    (value as { kind?: unknown }).kind === "stage";
+}

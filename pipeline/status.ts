@@ -1,0 +1,200 @@
+/**
+ * Freshness of stage instances and the reason why one is stale.
+ *
+ * An instance's cache key hashes its stage name, canonical parameters, code fingerprint and the
+ * content hashes of its inputs (an upstream artifact's `contentHash`, an external path's tree
+ * hash). It is fresh when a complete, intact artifact exists for that key. Because inputs enter
+ * the key by content, an upstream rerun that produces identical bytes leaves downstream fresh
+ * (early cutoff). When stale, the key's parts are compared with the instance's latest manifest to
+ * say why: "param lr changed 0.01 → 0.02", "code changed: science/eigen.ts", …
+ *
+ * @module
+ */
+import { canonicalJson, sha256Hex } from "./hash.ts";
+import type { HashState } from "./hash_state.ts";
+import type { CodeFingerprint, CodeFingerprinter } from "./fingerprint.ts";
+import type { DagNode } from "./graph.ts";
+import type { InputRecord, Manifest } from "./store.ts";
+import type { ArtifactStore } from "./store.ts";
+
+/** Everything that goes into an instance's cache key. */
+export interface KeyParts {
+  readonly key: string;
+  readonly code: CodeFingerprint;
+  readonly inputs: Record<string, InputRecord | readonly InputRecord[]>;
+}
+
+/** The state of an instance: fresh with its manifest, or stale/missing with the reasons. */
+export type NodeState =
+  | { readonly status: "fresh"; readonly parts: KeyParts; readonly manifest: Manifest }
+  | {
+    readonly status: "stale" | "missing";
+    /** Null when the key cannot be known yet because an upstream instance is not fresh. */
+    readonly parts: KeyParts | null;
+    readonly reasons: readonly string[];
+  };
+
+/** Computes keys and states of instances against one artifact store. */
+export class Evaluator {
+  constructor(
+    private readonly projectRoot: string,
+    private readonly store: ArtifactStore,
+    private readonly hashes: HashState,
+    private readonly fingerprints: CodeFingerprinter,
+  ) {}
+
+  /**
+   * The key parts of a node given the manifests of its upstream nodes, or null when one of them
+   * has none (not fresh yet).
+   */
+  async keyParts(
+    node: DagNode,
+    upstream: ReadonlyMap<DagNode, Manifest>,
+  ): Promise<KeyParts | null> {
+    const inst = node.instance;
+    const inputs: Record<string, InputRecord | InputRecord[]> = {};
+    for (const [name, r] of node.inputs) {
+      if (r.kind === "external") {
+        const path = `${this.projectRoot}/${r.path}`;
+        try {
+          inputs[name] = { hash: (await this.hashes.hashPath(path)).hash, from: r.path };
+        } catch (error) {
+          if (error instanceof Deno.errors.NotFound) {
+            throw new Error(`stage ${inst.id}: input "${name}": ${r.path} does not exist`);
+          }
+          throw error;
+        }
+      } else {
+        const nodes = r.kind === "one" ? [r.node] : r.nodes;
+        const records: InputRecord[] = [];
+        for (const u of nodes) {
+          const m = upstream.get(u);
+          if (!m) return null;
+          records.push({ hash: m.contentHash, from: u.instance.id });
+        }
+        inputs[name] = r.kind === "one" ? records[0] : records;
+      }
+    }
+    const code = await this.fingerprints.of(inst.definition.module);
+    const key = sha256Hex(canonicalJson({
+      stage: inst.definition.name,
+      params: inst.params,
+      code: code.hash,
+      inputs,
+    })).slice(0, 20);
+    return { key, code, inputs };
+  }
+
+  /** The state of a node, given the manifests of its fresh upstream nodes. */
+  async evaluate(node: DagNode, upstream: ReadonlyMap<DagNode, Manifest>): Promise<NodeState> {
+    const inst = node.instance;
+    const parts = await this.keyParts(node, upstream);
+    if (!parts) {
+      const stale = node.upstream.filter((u) => !upstream.has(u)).map((u) => u.instance.id);
+      const latestKey = await this.store.latestKey(inst.definition.name, inst.id);
+      const latest = latestKey
+        ? await this.store.readManifest(inst.definition.name, latestKey)
+        : null;
+      const code = await this.fingerprints.of(inst.definition.module);
+      const own = latest ? explain(inst.params, { key: "", code, inputs: {} }, latest, false) : [];
+      return {
+        status: latest ? "stale" : "missing",
+        parts: null,
+        reasons: [...own, `upstream not fresh: ${summarize(stale)}`],
+      };
+    }
+    const check = await this.store.check(
+      inst.definition.name,
+      parts.key,
+      inst.definition.outputs,
+      this.hashes,
+    );
+    if (check.ok) return { status: "fresh", parts, manifest: check.manifest };
+    if (check.problem !== "missing") return { status: "stale", parts, reasons: [check.problem] };
+    const latestKey = await this.store.latestKey(inst.definition.name, inst.id);
+    if (latestKey === parts.key) {
+      return { status: "stale", parts, reasons: ["output missing: artifact removed"] };
+    }
+    const latest = latestKey
+      ? await this.store.readManifest(inst.definition.name, latestKey)
+      : null;
+    if (!latest) return { status: "missing", parts, reasons: ["never run"] };
+    const reasons = explain(inst.params, parts, latest);
+    return { status: "stale", parts, reasons: reasons.length ? reasons : ["cache key changed"] };
+  }
+}
+
+function summarize(ids: string[]): string {
+  return ids.length <= 3
+    ? ids.join(", ")
+    : `${ids.slice(0, 3).join(", ")} and ${ids.length - 3} more`;
+}
+
+function show(v: unknown): string {
+  return v === undefined ? "(none)" : canonicalJson(v);
+}
+
+/** The differences between the current key parts and the latest manifest, as sentences. */
+export function explain(
+  params: Readonly<Record<string, unknown>>,
+  parts: KeyParts,
+  latest: Manifest,
+  compareInputs = true,
+): string[] {
+  const reasons: string[] = [];
+  for (
+    const k of [...new Set([...Object.keys(params), ...Object.keys(latest.params ?? {})])].sort()
+  ) {
+    const before = latest.params?.[k];
+    if (canonicalJson(params[k] ?? null) !== canonicalJson(before ?? null)) {
+      reasons.push(`param ${k} changed ${show(before)} → ${show(params[k])}`);
+    }
+  }
+  const oldFiles = latest.code?.files ?? {};
+  const changed = [...new Set([...Object.keys(parts.code.files), ...Object.keys(oldFiles)])].sort()
+    .filter((f) => parts.code.files[f] !== oldFiles[f])
+    .map((f) =>
+      !(f in oldFiles) ? `${f} (new)` : !(f in parts.code.files) ? `${f} (no longer imported)` : f
+    );
+  if (changed.length) reasons.push(`code changed: ${changed.join(", ")}`);
+  const oldDeps = new Set(latest.code?.dependencies ?? []);
+  const newDeps = new Set(parts.code.dependencies);
+  const depChanges = [
+    ...[...newDeps].filter((d) => !oldDeps.has(d)).map((d) => `+${d}`),
+    ...[...oldDeps].filter((d) => !newDeps.has(d)).map((d) => `-${d}`),
+  ];
+  if (depChanges.length) reasons.push(`dependencies changed: ${depChanges.join(" ")}`);
+  for (
+    const name of !compareInputs
+      ? []
+      : [...new Set([...Object.keys(parts.inputs), ...Object.keys(latest.inputs ?? {})])]
+        .sort()
+  ) {
+    const now = parts.inputs[name];
+    const before = latest.inputs?.[name];
+    if (canonicalJson(now ?? null) === canonicalJson(before ?? null)) continue;
+    reasons.push(`input ${name} changed (${describeInputChange(now, before)})`);
+  }
+  return reasons;
+}
+
+/** Which input artifacts changed: the path or instance, or for a list the members that differ. */
+function describeInputChange(
+  now: InputRecord | readonly InputRecord[] | undefined,
+  before: InputRecord | readonly InputRecord[] | undefined,
+): string {
+  if (now === undefined) return "no longer an input";
+  if (!Array.isArray(now)) return (now as InputRecord).from;
+  const list = now as readonly InputRecord[];
+  const old = new Map(
+    (Array.isArray(before) ? before as readonly InputRecord[] : []).map((r) => [r.from, r.hash]),
+  );
+  const current = new Set(list.map((r) => r.from));
+  const changes = [
+    ...list.filter((r) => old.get(r.from) !== r.hash).map((r) =>
+      old.has(r.from) ? r.from : `+${r.from}`
+    ),
+    ...[...old.keys()].filter((f) => !current.has(f)).map((f) => `-${f}`),
+  ];
+  return changes.length ? summarize(changes) : "order changed";
+}

@@ -1,0 +1,209 @@
+/**
+ * The artifact store under `artifacts/`: one directory per stage instance and cache key, with its
+ * declared outputs and a `manifest.json` written last; temporary output directories renamed into
+ * place only when complete; a pointer per instance to its latest artifact (to explain staleness).
+ *
+ * Layout: `<root>/<stage>/<key>/` artifacts, `<root>/<stage>/.tmp-*` work in progress,
+ * `<root>/<stage>/.latest/<instance hash>.json` pointers, `<root>/<stage>/.lock-<key>` locks,
+ * `<root>/.pipeline/` the hash state and the stage logs.
+ *
+ * @module
+ */
+import { hashFile, sha256Hex, writeFileAtomic } from "./hash.ts";
+import type { HashState } from "./hash_state.ts";
+
+/** One output file as recorded in a manifest. */
+export interface OutputRecord {
+  readonly hash: string;
+  readonly size: number;
+}
+
+/** An input as recorded in a manifest: its content hash and where it came from. */
+export interface InputRecord {
+  readonly hash: string;
+  /** The producing instance id, or the external path. */
+  readonly from: string;
+}
+
+/** The manifest of a complete artifact. */
+export interface Manifest {
+  readonly version: 1;
+  readonly stage: string;
+  readonly instance: string;
+  readonly key: string;
+  readonly params: Record<string, unknown>;
+  readonly code: {
+    readonly hash: string;
+    readonly files: Record<string, string>;
+    readonly dependencies: readonly string[];
+  };
+  readonly inputs: Record<string, InputRecord | readonly InputRecord[]>;
+  readonly outputs: Record<string, OutputRecord>;
+  /** Hash over the outputs' hashes: what downstream cache keys use (early cutoff). */
+  readonly contentHash: string;
+  /** Fields the stage recorded (backend, seed, …). */
+  readonly recorded: Record<string, unknown>;
+  readonly deno: { readonly deno: string; readonly v8: string; readonly typescript: string };
+  readonly git: string | null;
+  readonly host: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+}
+
+/** The outcome of checking an artifact. */
+export type ArtifactCheck =
+  | { readonly ok: true; readonly manifest: Manifest }
+  | { readonly ok: false; readonly problem: string };
+
+/** The content hash of a set of outputs (name → hash), independent of key order. */
+export function outputsContentHash(outputs: Record<string, OutputRecord>): string {
+  return sha256Hex(
+    Object.keys(outputs).sort().map((k) => `${outputs[k].hash}  ${k}`).join("\n"),
+  );
+}
+
+/** Paths and operations of the artifact store rooted at one directory. */
+export class ArtifactStore {
+  constructor(readonly root: string) {}
+
+  /** The final directory of an artifact. */
+  artifactDir(stage: string, key: string): string {
+    return `${this.root}/${stage}/${key}`;
+  }
+
+  /** The lock file guarding the production of an artifact. */
+  lockPath(stage: string, key: string): string {
+    return `${this.root}/${stage}/.lock-${key}`;
+  }
+
+  /** The log file of a stage run. */
+  logPath(stage: string, key: string): string {
+    return `${this.root}/.pipeline/logs/${stage}/${key}.log`;
+  }
+
+  /** The hash state database file. */
+  get hashStatePath(): string {
+    return `${this.root}/.pipeline/hash-state.json`;
+  }
+
+  /** Creates a fresh temporary output directory next to where the artifact will live. */
+  async makeTempDir(stage: string, key: string): Promise<string> {
+    await Deno.mkdir(`${this.root}/${stage}`, { recursive: true });
+    return await Deno.makeTempDir({ dir: `${this.root}/${stage}`, prefix: `.tmp-${key}-` });
+  }
+
+  /**
+   * Checks that an artifact is complete and intact: a manifest for this key, every declared output
+   * present (`declared`, or the manifest's own list when null), and each hash equal to the manifest's (via the hash state, or rehashed
+   * from scratch when `hashes` is null).
+   */
+  async check(
+    stage: string,
+    key: string,
+    declared: readonly string[] | null,
+    hashes: HashState | null,
+  ): Promise<ArtifactCheck> {
+    const dir = this.artifactDir(stage, key);
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`));
+    } catch (error) {
+      return {
+        ok: false,
+        problem: error instanceof Deno.errors.NotFound ? "missing" : "manifest corrupt",
+      };
+    }
+    if (manifest?.version !== 1 || manifest.key !== key || typeof manifest.outputs !== "object") {
+      return { ok: false, problem: "manifest corrupt" };
+    }
+    for (const name of declared ?? Object.keys(manifest.outputs)) {
+      const want = manifest.outputs[name];
+      if (!want) return { ok: false, problem: `manifest lacks output ${name}` };
+      let got;
+      try {
+        got = hashes
+          ? await hashes.hashFile(`${dir}/${name}`)
+          : { hash: await hashFile(`${dir}/${name}`) };
+      } catch {
+        return { ok: false, problem: `output missing: ${name}` };
+      }
+      if (got.hash !== want.hash) return { ok: false, problem: `output corrupt: ${name}` };
+    }
+    return { ok: true, manifest };
+  }
+
+  /** Moves a finished temporary directory into place (the manifest is already inside it). */
+  async commit(tempDir: string, stage: string, key: string): Promise<void> {
+    const dir = this.artifactDir(stage, key);
+    await this.discard(stage, key);
+    await Deno.rename(tempDir, dir);
+  }
+
+  /** Removes an artifact (moved aside first, so that no half-deleted artifact is ever seen). */
+  async discard(stage: string, key: string): Promise<void> {
+    const dir = this.artifactDir(stage, key);
+    const aside = `${this.root}/${stage}/.trash-${key}-${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      await Deno.rename(dir, aside);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+    await Deno.remove(aside, { recursive: true });
+  }
+
+  /** The key of the latest artifact an instance produced, if any. */
+  async latestKey(stage: string, instanceId: string): Promise<string | null> {
+    try {
+      const data = JSON.parse(await Deno.readTextFile(this.#latestPath(stage, instanceId)));
+      return typeof data.key === "string" ? data.key : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Records the latest artifact of an instance. */
+  async setLatest(stage: string, instanceId: string, key: string): Promise<void> {
+    await Deno.mkdir(`${this.root}/${stage}/.latest`, { recursive: true });
+    await writeFileAtomic(
+      this.#latestPath(stage, instanceId),
+      JSON.stringify({ id: instanceId, key }),
+    );
+  }
+
+  /** Reads a manifest without checking outputs (for explaining what changed). */
+  async readManifest(stage: string, key: string): Promise<Manifest | null> {
+    try {
+      return JSON.parse(await Deno.readTextFile(`${this.artifactDir(stage, key)}/manifest.json`));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Every (stage, key) artifact directory present, complete or not (for gc and verify). */
+  async list(): Promise<{ stage: string; key: string }[]> {
+    const found: { stage: string; key: string }[] = [];
+    for await (const s of readDirOrEmpty(this.root)) {
+      if (!s.isDirectory || s.name.startsWith(".")) continue;
+      for await (const k of readDirOrEmpty(`${this.root}/${s.name}`)) {
+        if (k.isDirectory && !k.name.startsWith(".")) found.push({ stage: s.name, key: k.name });
+      }
+    }
+    return found.sort((a, b) =>
+      a.stage === b.stage ? (a.key < b.key ? -1 : 1) : a.stage < b.stage ? -1 : 1
+    );
+  }
+
+  #latestPath(stage: string, instanceId: string): string {
+    return `${this.root}/${stage}/.latest/${sha256Hex(instanceId).slice(0, 24)}.json`;
+  }
+}
+
+async function* readDirOrEmpty(path: string): AsyncIterable<Deno.DirEntry> {
+  try {
+    yield* Deno.readDir(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
