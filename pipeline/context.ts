@@ -22,6 +22,8 @@ export interface StageJob {
   readonly inputs: Record<string, InputArtifact | readonly InputArtifact[]>;
   /** The temporary output directory. */
   readonly outDir: string;
+  /** The persistent work directory of this key (see Store.workDir). */
+  readonly workDir: string;
   readonly outputs: readonly string[];
   /** The project root: the working directory of the stage. */
   readonly projectRoot: string;
@@ -60,6 +62,7 @@ export function createContext(
     params,
     inputs: job.inputs,
     outDir: job.outDir,
+    workDir: job.workDir,
     input(name) {
       const a = job.inputs[name];
       if (!a) throw new Error(`stage ${job.stage}: no input "${name}" (inputs: ${inputNames})`);

@@ -4,7 +4,8 @@
  * touching the rest.
  *
  * - `SubprocessExecutor` (the default): one Deno subprocess per instance, running worker.ts with
- *   write permission limited to the output directory and a scratch TMPDIR, so a stage that writes
+ *   write permission limited to the output directory, its work directory and a scratch TMPDIR, so
+ *   a stage that writes
  *   elsewhere fails; a crash stays in the subprocess; N jobs use N cores.
  * - `InProcessExecutor`: runs the stage function in the runner's process, without isolation; for
  *   benchmarks of the engine's own overhead.
@@ -38,7 +39,7 @@ export class SubprocessExecutor implements Executor {
           "--allow-sys",
           "--allow-ffi",
           "--allow-net",
-          `--allow-write=${job.outDir},${scratch}`,
+          `--allow-write=${job.outDir},${job.workDir},${scratch}`,
           WORKER,
           JSON.stringify(job),
         ],

@@ -73,7 +73,7 @@ export async function collectGarbage(
       await Deno.remove(store.logPath(stage, key)).catch(() => {});
     }
   }
-  for (const leftover of await crashLeftovers(session)) {
+  for (const leftover of await crashLeftovers(session, keep)) {
     removed.push(leftover.slice(store.root.length + 1));
     if (!dryRun) await Deno.remove(leftover, { recursive: true }).catch(() => {});
   }
@@ -82,10 +82,11 @@ export async function collectGarbage(
 }
 
 /**
- * Temporary and trash directories whose producing lock is free (their runner is gone). Lock files
+ * Temporary and trash directories, and work directories of keys no current instance has, whose
+ * producing lock is free (their runner is gone). Lock files
  * left by dead runners are removed on the way (taking and releasing a free lock removes its file).
  */
-async function crashLeftovers(session: Session): Promise<string[]> {
+async function crashLeftovers(session: Session, keep: Set<string>): Promise<string[]> {
   const store = session.store;
   const found: string[] = [];
   for (const { stage } of await stageDirs(store.root)) {
@@ -94,8 +95,11 @@ async function crashLeftovers(session: Session): Promise<string[]> {
       if (stale) {
         await (await acquireLock(store.lockPath(stage, stale[1]), { noWait: true }))?.release();
       }
-      const m = /^\.(tmp|trash)-([0-9a-f]+)-/.exec(e.name);
+      const m = /^\.(tmp|trash)-([0-9a-f]+)-/.exec(e.name) ??
+        /^\.(work)-([0-9a-f]+)$/.exec(e.name);
       if (!m || !e.isDirectory) continue;
+      // A current instance's work directory holds checkpoints its next attempt resumes from.
+      if (m[1] === "work" && keep.has(`${stage}/${m[2]}`)) continue;
       const lock = await acquireLock(store.lockPath(stage, m[2]), { noWait: true });
       if (!lock) continue; // a live runner is producing it
       found.push(`${store.root}/${stage}/${e.name}`);

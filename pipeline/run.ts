@@ -195,6 +195,8 @@ export async function runPipeline(
     const def = inst.definition;
     const store = session.store;
     const outDir = await store.makeTempDir(def.name, parts.key);
+    const workDir = store.workDir(def.name, parts.key);
+    await Deno.mkdir(workDir, { recursive: true });
     const logPath = store.logPath(def.name, parts.key);
     await Deno.mkdir(logPath.slice(0, logPath.lastIndexOf("/")), { recursive: true });
     using log = await Deno.open(logPath, { write: true, create: true, truncate: true });
@@ -215,6 +217,7 @@ export async function runPipeline(
       params: { ...inst.params },
       inputs: jobInputs(node, upstream, session),
       outDir,
+      workDir,
       outputs: def.outputs,
       projectRoot: session.projectRoot,
     };
@@ -246,6 +249,7 @@ export async function runPipeline(
       await Deno.writeTextFile(`${outDir}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
       await store.commit(outDir, def.name, parts.key);
       await store.setLatest(def.name, inst.id, parts.key);
+      await Deno.remove(workDir, { recursive: true }).catch(() => {});
       finish(node, { kind: "ran", ms: durationMs });
       return manifest;
     } catch (error) {

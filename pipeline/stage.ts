@@ -34,6 +34,11 @@ export interface StageContext<P> {
   inputList(name: string): readonly InputArtifact[];
   /** The (temporary) output directory; renamed into place only when the stage succeeds. */
   readonly outDir: string;
+  /**
+   * A directory that survives a failed or killed attempt of this same cache key and is removed
+   * after success: the place for checkpoints that let a killed run resume.
+   */
+  readonly workDir: string;
   /** The path of a declared output file inside outDir; throws for an undeclared name. */
   output(name: string): string;
   /** Reports progress: `done` of `total` units, with an optional note. */

@@ -88,6 +88,15 @@ export class ArtifactStore {
   }
 
   /** Creates a fresh temporary output directory next to where the artifact will live. */
+  /**
+   * The instance's work directory for this key (e.g. training checkpoints): it survives a failed
+   * or killed attempt, so the next attempt at the same key can resume, and is removed once the
+   * artifact is committed. A different key (changed code, parameters or inputs) never sees it.
+   */
+  workDir(stage: string, key: string): string {
+    return `${this.root}/${stage}/.work-${key}`;
+  }
+
   async makeTempDir(stage: string, key: string): Promise<string> {
     await Deno.mkdir(`${this.root}/${stage}`, { recursive: true });
     return await Deno.makeTempDir({ dir: `${this.root}/${stage}`, prefix: `.tmp-${key}-` });

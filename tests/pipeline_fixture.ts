@@ -129,11 +129,22 @@ Deno.exit(await runCli(Deno.args, list));
 export const broken = defineStage({
   name: "broken",
   module: import.meta.url,
-  params: { mode: oneOf(["throw", "outside", "undeclared", "missing", "slow-write"]) },
+  params: { mode: oneOf(["throw", "outside", "undeclared", "missing", "slow-write", "resume"]) },
   outputs: ["out.bin"],
   run: async (ctx) => {
     const mode = ctx.params.mode;
     if (mode === "throw") throw new Error("deliberate failure in broken stage");
+    if (mode === "resume") {
+      // Fails on its first attempt after leaving a checkpoint; the next attempt resumes from it.
+      const checkpoint = ctx.workDir + "/checkpoint.txt";
+      const resumed = await Deno.readTextFile(checkpoint).catch(() => null);
+      if (resumed === null) {
+        await Deno.writeTextFile(checkpoint, "half done");
+        throw new Error("interrupted after a checkpoint");
+      }
+      await Deno.writeTextFile(ctx.output("out.bin"), "resumed from " + resumed);
+      return;
+    }
     if (mode === "outside") await Deno.writeTextFile(ctx.outDir + "/../../escaped.txt", "x");
     if (mode === "undeclared") await Deno.writeTextFile(ctx.outDir + "/stray.txt", "x");
     if (mode !== "missing") {
