@@ -179,6 +179,12 @@ export class ArtifactStore {
       this.#latestPath(stage, instanceId),
       JSON.stringify({ id: instanceId, key }),
     );
+    // A stage's only instance (id = name) also gets a stable path: <root>/<stage>/latest.
+    if (instanceId === stage) {
+      const link = `${this.root}/${stage}/latest`, temp = `${link}.${crypto.randomUUID()}`;
+      await Deno.symlink(key, temp);
+      await Deno.rename(temp, link);
+    }
   }
 
   /** Reads a manifest without checking outputs (for explaining what changed). */

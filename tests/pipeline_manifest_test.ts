@@ -35,6 +35,11 @@ Deno.test("manifest: parameters, code, inputs, outputs, recorded fields, version
         size: (await Deno.stat(`${dir}/count.json`)).size,
       },
     });
+    assertEquals(
+      await Deno.realPath(`${p.root}/artifacts/source/latest`),
+      await Deno.realPath(await p.artifactDir("source", "source")),
+      "a stage's only instance is reachable as <stage>/latest",
+    );
     assertEquals(m.recorded.seed, 7);
     assertEquals(m.recorded.backend, "none");
     assertEquals(m.deno, { ...Deno.version });
