@@ -169,7 +169,7 @@ export async function runPipeline(
         );
       }
       if (!force || !holdsSlot) {
-        const again = await store.check(def.name, parts.key, def.outputs, session.hashes);
+        const again = await store.check(def.name, parts.key, inst.outputs, session.hashes);
         if (again.ok) {
           finish(node, { kind: "reused", note: "produced by another runner" });
           return again.manifest;
@@ -218,7 +218,7 @@ export async function runPipeline(
       inputs: jobInputs(node, upstream, session),
       outDir,
       workDir,
-      outputs: def.outputs,
+      outputs: inst.outputs,
       projectRoot: session.projectRoot,
     };
     options.reporter.started(inst.id);
@@ -226,7 +226,7 @@ export async function runPipeline(
     const t = performance.now();
     try {
       await options.executor.run(job, events);
-      const outputs = await checkOutputs(outDir, def.outputs);
+      const outputs = await checkOutputs(outDir, inst.outputs);
       const durationMs = performance.now() - t;
       const manifest: Manifest = {
         version: 1,

@@ -81,7 +81,11 @@ export interface StageSpec<S extends ParamSchema> {
   /** The inputs of an instance, as a function of its parameters. */
   readonly inputs?: (params: ParamsOf<S>) => Record<string, InputRef>;
   /** The declared output files, relative to the output directory. */
-  readonly outputs: readonly string[];
+  /**
+   * The declared output files, relative to the output directory; a function of the parameters
+   * when they vary with them (e.g. optional arrays of a dataset).
+   */
+  readonly outputs: readonly string[] | ((params: ParamsOf<S>) => readonly string[]);
   /** The work: reads inputs, writes every declared output and nothing else. */
   readonly run: (ctx: StageContext<ParamsOf<S>>) => Promise<void> | void;
 }
@@ -112,6 +116,8 @@ export interface StageInstance {
   // deno-lint-ignore no-explicit-any
   readonly definition: StageDefinition<any>;
   readonly params: Readonly<Record<string, unknown>>;
+  /** The declared output files of this instance. */
+  readonly outputs: readonly string[];
   /** `name`, or `name[k=v,…]` over its identifying parameters (sorted): unique in a pipeline. */
   readonly id: string;
 }
@@ -178,7 +184,7 @@ export function defineStage<S extends ParamSchema>(spec: StageSpec<S>): StageDef
       `stage ${spec.name}: module must be import.meta.url (file:), got ${spec.module}`,
     );
   }
-  checkOutputs(spec.name, spec.outputs);
+  if (Array.isArray(spec.outputs)) checkOutputs(spec.name, spec.outputs);
   const definition: StageDefinition<S> = {
     ...spec,
     kind: "stage",
@@ -186,7 +192,9 @@ export function defineStage<S extends ParamSchema>(spec: StageSpec<S>): StageDef
       const params = validateParams(spec.name, spec.params, raw as Record<string, unknown>);
       const p = params as Record<string, unknown>;
       const id = instanceId(spec.name, Object.fromEntries(idParams.map((k) => [k, p[k]])));
-      return { kind: "instance", definition, params, id };
+      const outputs = typeof spec.outputs === "function" ? spec.outputs(params) : spec.outputs;
+      checkOutputs(spec.name, outputs);
+      return { kind: "instance", definition, params, id, outputs };
     },
     sweep(matrix, base = {}) {
       let combos: Record<string, unknown>[] = [{ ...base }];

@@ -66,3 +66,17 @@ Deno.test("defineStage rejects bad names, modules and outputs", () => {
   );
   assertThrows(() => external("../secret"), Error, `without ".."`);
 });
+
+Deno.test("outputs may depend on the parameters, and are checked per instance", () => {
+  const data = defineStage({
+    name: "data",
+    module: import.meta.url,
+    params: { n: integer({ min: 1 }) },
+    outputs: (p) => p.n > 1 ? ["x.npy", "stats.npy"] : ["x.npy"],
+    run: () => {},
+  });
+  assertEquals(data.with({ n: 1 }).outputs, ["x.npy"]);
+  assertEquals(data.with({ n: 5 }).outputs, ["x.npy", "stats.npy"]);
+  const bad = defineStage({ ...data, outputs: () => ["../escape"] });
+  assertThrows(() => bad.with({ n: 1 }), Error, "relative path");
+});

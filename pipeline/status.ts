@@ -106,7 +106,7 @@ export class Evaluator {
     const check = await this.store.check(
       inst.definition.name,
       parts.key,
-      inst.definition.outputs,
+      inst.outputs,
       this.hashes,
     );
     if (check.ok) return { status: "fresh", parts, manifest: check.manifest };
