@@ -1,0 +1,50 @@
+/**
+ * Stage `data`: one prepared dataset (SPEC §7) as `.npy` arrays plus the dataset's own manifest.
+ *
+ * @module
+ */
+import { boolean, defineStage, integer, oneOf } from "../pipeline/mod.ts";
+import { DATASET_NAMES, prepareDataset, writeDataset } from "../science/datasets/dataset.ts";
+
+const IMAGES = ["fashion-mnist", "mnist", "cifar10"];
+
+/** Prepares a balanced, seeded subset of size n of the first `classes` classes. */
+export const data = defineStage({
+  name: "data",
+  module: import.meta.url,
+  params: {
+    dataset: oneOf(DATASET_NAMES),
+    n: integer({ min: 2 }),
+    classes: integer({ min: 2, max: 10 }),
+    seed: integer({ min: 0 }),
+    pool: integer({ min: 1, default: 1 }),
+    standardise: boolean({ default: false }),
+  },
+  outputs: (p) => [
+    "inputs.npy",
+    "labels.npy",
+    "manifest-dataset.json",
+    ...(IMAGES.includes(p.dataset) ? ["source_indices.npy"] : []),
+    ...(p.standardise ? ["feature_mean.npy", "feature_std.npy"] : []),
+  ],
+  run: async (ctx) => {
+    const { dataset, n, classes, seed, pool, standardise } = ctx.params;
+    const image = IMAGES.includes(dataset);
+    const prepared = await prepareDataset({
+      dataset,
+      n,
+      classes,
+      seed,
+      standardise,
+      ...(image ? { pool } : {}),
+    });
+    const dir = await Deno.makeTempDir();
+    const manifest = await writeDataset(dir, prepared);
+    for (const { file } of Object.values(manifest.arrays)) {
+      await Deno.copyFile(`${dir}/${file}`, ctx.output(file));
+    }
+    await Deno.copyFile(`${dir}/manifest.json`, ctx.output("manifest-dataset.json"));
+    ctx.record({ seed, dataset: manifest.config, source: manifest.source });
+    ctx.log(`${dataset}: ${prepared.n} examples × ${prepared.dim} features, ${classes} classes`);
+  },
+});

@@ -1,0 +1,283 @@
+/**
+ * Profiles: every parameter of the reproduction, in one place. `ci`, `quick` and `paper` share
+ * the science and differ only in these numbers; a user's JSON or YAML file overrides any of them
+ * (`--config FILE`, optionally `"extends": "quick"`), and is validated before any work.
+ *
+ * @module
+ */
+import { parse as parseYaml } from "@std/yaml";
+import { DATASET_NAMES } from "../science/datasets/dataset.ts";
+import { ACTIVATIONS } from "../science/mlp_layout.ts";
+import { LOSS_KINDS } from "../science/loss.ts";
+import { BACKEND_NAMES } from "../science/backend.ts";
+
+/** The data of one configuration (SPEC §7); the size N and the seed come from the sweep. */
+export interface DataChoice {
+  dataset: typeof DATASET_NAMES[number];
+  classes: number;
+  /** Average-pool k×k blocks of the images (1 = none). */
+  pool: number;
+  standardise: boolean;
+}
+
+/** The network and loss of one configuration (SPEC §1). */
+export interface ModelChoice {
+  hidden: number[];
+  activation: typeof ACTIVATIONS[number];
+  loss: typeof LOSS_KINDS[number];
+}
+
+/** When a training run ends (the report says which rule ended it). */
+export interface StopChoice {
+  lossBelow: number;
+  maxSteps: number;
+  maxTime: number;
+}
+
+/** Claims 1–3: one dataset, one init, every solver. */
+export interface ShowcaseChoice {
+  data: DataChoice & { n: number; seed: number };
+  model: ModelChoice;
+  initSeed: number;
+  /** Exponential Euler's largest step. */
+  etaMax: number;
+  /** GD step sizes, as fractions f with 2/η = f · (EE's peak sharpness): f < 1 enters EoS. */
+  gdSharpnessFractions: number[];
+  /** The RK4 flow reference's largest step, and its end time (it is the costliest run). */
+  flowDtMax: number;
+  flowMaxTime: number;
+  flowMaxSteps: number;
+  stop: StopChoice;
+  measureEvery: number;
+}
+
+/** Claim 4: final alignment against dataset size, per configuration. */
+export interface SweepChoice {
+  configs: { name: string; data: DataChoice; model: ModelChoice }[];
+  sizes: number[];
+  seeds: number[];
+  etaMax: number;
+  stop: StopChoice;
+}
+
+/** Every parameter of a reproduction. */
+export interface Profile {
+  name: string;
+  backend: typeof BACKEND_NAMES[number];
+  showcase: ShowcaseChoice;
+  sweep: SweepChoice;
+}
+
+const pooledFashion: DataChoice = {
+  dataset: "fashion-mnist",
+  classes: 2,
+  pool: 4,
+  standardise: false,
+};
+const eluMse: ModelChoice = { hidden: [64, 64, 64], activation: "elu", loss: "mse" };
+
+const ci: Profile = {
+  name: "ci",
+  backend: "wasm",
+  showcase: {
+    data: { ...pooledFashion, n: 256, seed: 0 },
+    model: eluMse,
+    initSeed: 0,
+    etaMax: 0.05,
+    gdSharpnessFractions: [0.5, 0.75],
+    flowDtMax: 0.05,
+    flowMaxTime: 3,
+    flowMaxSteps: 1500,
+    stop: { lossBelow: 0.02, maxSteps: 800, maxTime: 30 },
+    measureEvery: 10,
+  },
+  sweep: {
+    configs: [{ name: "fashion-mnist-mse", data: pooledFashion, model: eluMse }],
+    sizes: [32, 64, 128, 256],
+    seeds: [0, 1],
+    etaMax: 0.05,
+    stop: { lossBelow: 0.02, maxSteps: 300, maxTime: 60 },
+  },
+};
+
+const quick: Profile = {
+  name: "quick",
+  backend: "wasm",
+  showcase: { ...ci.showcase, data: { ...pooledFashion, n: 512, seed: 0 } },
+  sweep: {
+    configs: [
+      { name: "fashion-mnist-mse", data: pooledFashion, model: eluMse },
+      {
+        name: "fashion-mnist-cross-entropy",
+        data: pooledFashion,
+        model: { ...eluMse, loss: "cross_entropy" },
+      },
+      { name: "mnist-mse", data: { ...pooledFashion, dataset: "mnist" }, model: eluMse },
+      {
+        name: "mnist-cross-entropy",
+        data: { ...pooledFashion, dataset: "mnist" },
+        model: { ...eluMse, loss: "cross_entropy" },
+      },
+    ],
+    sizes: [32, 64, 128, 256, 512],
+    seeds: [0, 1, 2],
+    etaMax: 0.05,
+    stop: { lossBelow: 0.02, maxSteps: 600, maxTime: 100 },
+  },
+};
+
+const paperData: DataChoice = { dataset: "fashion-mnist", classes: 10, pool: 1, standardise: true };
+const paperModel: ModelChoice = { hidden: [512, 512, 512], activation: "elu", loss: "mse" };
+
+const paper: Profile = {
+  name: "paper",
+  backend: "auto",
+  showcase: {
+    data: { ...paperData, n: 5000, seed: 0 },
+    model: paperModel,
+    initSeed: 0,
+    etaMax: 0.01,
+    gdSharpnessFractions: [0.25, 0.5, 0.75],
+    flowDtMax: 0.01,
+    flowMaxTime: 100,
+    flowMaxSteps: 200000,
+    stop: { lossBelow: 0.01, maxSteps: 20000, maxTime: 500 },
+    measureEvery: 25,
+  },
+  sweep: {
+    configs: ["fashion-mnist", "mnist", "cifar10"].flatMap((dataset) =>
+      (["mse", "cross_entropy"] as const).map((loss) => ({
+        name: `${dataset}-${loss.replace("_", "-")}`,
+        data: { ...paperData, dataset: dataset as DataChoice["dataset"] },
+        model: { ...paperModel, loss },
+      }))
+    ),
+    sizes: [250, 500, 1000, 2000, 4000, 8000],
+    seeds: [0, 1, 2],
+    etaMax: 0.01,
+    stop: { lossBelow: 0.01, maxSteps: 20000, maxTime: 500 },
+  },
+};
+
+/** The built-in profiles; `quick` is the default of `deno task pipeline`. */
+export const PROFILES: Readonly<Record<string, Profile>> = { ci, quick, paper };
+
+/** The profile used when none is named. */
+export const DEFAULT_PROFILE = "quick";
+
+/** Allowed values of the fields that take one of a fixed set, by field name. */
+const CHOICES: Record<string, readonly unknown[]> = {
+  dataset: DATASET_NAMES,
+  activation: ACTIVATIONS,
+  loss: LOSS_KINDS,
+  backend: BACKEND_NAMES,
+  standardise: [true, false],
+};
+
+/**
+ * The profile to run: a built-in one by name, overridden by a user file when given.
+ * Every error names the field (as a dotted path) and what it allows.
+ */
+export async function loadProfile(name?: string, configFile?: string): Promise<Profile> {
+  let overrides: Record<string, unknown> = {};
+  if (configFile) {
+    const text = await Deno.readTextFile(configFile).catch((e) => {
+      throw new Error(`--config ${configFile}: cannot read it (${(e as Error).message})`);
+    });
+    const parsed = configFile.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+    if (!isRecord(parsed)) throw new Error(`--config ${configFile}: must hold an object`);
+    overrides = parsed;
+  }
+  const { extends: base, ...rest } = overrides as { extends?: unknown };
+  const baseName = name ?? (typeof base === "string" ? base : DEFAULT_PROFILE);
+  const profile = PROFILES[baseName];
+  if (!profile) {
+    throw new Error(`profile: "${baseName}" is not one of ${Object.keys(PROFILES).join(", ")}`);
+  }
+  const merged = overlay(profile, rest, "") as Profile;
+  if (configFile) merged.name = `${profile.name}+${configFile.split("/").at(-1)}`;
+  validateProfile(merged);
+  return merged;
+}
+
+/** Deep-merges `patch` into `base`, refusing keys `base` does not have and values of another type. */
+function overlay(base: unknown, patch: unknown, path: string): unknown {
+  if (isRecord(base) && isRecord(patch)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(patch)) {
+      const at = path ? `${path}.${key}` : key;
+      if (!(key in base)) {
+        throw new Error(`${at}: unknown field; allowed: ${Object.keys(base).join(", ")}`);
+      }
+      out[key] = overlay(base[key], value, at);
+    }
+    return out;
+  }
+  const kind = (v: unknown) => Array.isArray(v) ? "list" : typeof v;
+  if (kind(base) !== kind(patch)) {
+    throw new Error(`${path}: must be a ${kind(base)}, got ${JSON.stringify(patch)}`);
+  }
+  if (Array.isArray(base) && Array.isArray(patch) && base.length > 0) {
+    // A replaced list keeps the element shape of the built-in one (configs are objects).
+    return patch.map((item, i) => overlay(base[0], item, `${path}[${i}]`));
+  }
+  return patch;
+}
+
+/** Range and choice checks that the structure alone does not catch. */
+function validateProfile(p: Profile): void {
+  walk(p, "");
+  const positive = (path: string, v: number) => {
+    if (!(v > 0)) throw new Error(`${path}: must be > 0, got ${v}`);
+  };
+  const counts = (path: string, xs: number[], min: number) => {
+    for (const x of xs) {
+      if (!Number.isInteger(x) || x < min) {
+        throw new Error(`${path}: must hold integers ≥ ${min}, got ${x}`);
+      }
+    }
+  };
+  positive("showcase.etaMax", p.showcase.etaMax);
+  positive("showcase.flowDtMax", p.showcase.flowDtMax);
+  positive("showcase.flowMaxTime", p.showcase.flowMaxTime);
+  positive("sweep.etaMax", p.sweep.etaMax);
+  counts("showcase.data.n", [p.showcase.data.n], 2);
+  counts("showcase.measureEvery", [p.showcase.measureEvery], 1);
+  counts("showcase.flowMaxSteps", [p.showcase.flowMaxSteps], 1);
+  counts("sweep.sizes", p.sweep.sizes, 2);
+  counts("sweep.seeds", p.sweep.seeds, 0);
+  for (const f of p.showcase.gdSharpnessFractions) {
+    if (!(f > 0 && f < 1)) {
+      throw new Error(`showcase.gdSharpnessFractions: each must lie in (0, 1), got ${f}`);
+    }
+  }
+  if (new Set(p.sweep.sizes).size < 3) {
+    throw new Error("sweep.sizes: a power law needs at least 3 distinct sizes");
+  }
+  const names = p.sweep.configs.map((c) => c.name);
+  if (new Set(names).size !== names.length) throw new Error("sweep.configs: names must differ");
+  for (const [i, c] of p.sweep.configs.entries()) {
+    counts(`sweep.configs[${i}].model.hidden`, c.model.hidden, 1);
+    counts(`sweep.configs[${i}].data.classes`, [c.data.classes], 2);
+  }
+}
+
+function walk(value: unknown, path: string): void {
+  if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${path}[${i}]`));
+  if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
+    return;
+  }
+  const field = path.split(".").at(-1)!;
+  const allowed = CHOICES[field];
+  if (allowed && !allowed.includes(value)) {
+    throw new Error(`${path}: "${value}" is not one of ${allowed.join(", ")}`);
+  }
+  if (typeof value === "number" && !Number.isFinite(value) && !path.endsWith("maxTime")) {
+    throw new Error(`${path}: must be a finite number, got ${value}`);
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

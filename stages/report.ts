@@ -1,0 +1,75 @@
+/**
+ * Stage `report`: the verdict on each claim of SPEC §6, computed from the results, with the
+ * numbers beside the paper's, the figures, the deviations and links to every artifact
+ * (`index.html`, self-contained; `report.md`; `claims.json` for machines).
+ *
+ * @module
+ */
+import { allOf, defineStage, list, string, upstream } from "../pipeline/mod.ts";
+import { evaluateClaims, type ReportFigure, type ReportLink, writeReport } from "../report/mod.ts";
+import { writeFileAtomic } from "../science/atomic_write.ts";
+import { readFits, readRun } from "./results.ts";
+
+/** Writes the report of a profile's results. */
+export const report = defineStage({
+  name: "report",
+  module: import.meta.url,
+  params: { profile: string(), provenance: string(), deviations: list(string()) },
+  inputs: () => ({
+    figures: upstream("figures"),
+    showcase: allOf("train", { config: "showcase" }),
+    sweep: allOf("train", { run: "ee" }),
+    fits: allOf("fit"),
+  }),
+  outputs: ["index.html", "report.md", "claims.json"],
+  run: async (ctx) => {
+    const runs = await Promise.all(ctx.inputList("showcase").map(readRun));
+    const { points, fits } = await readFits(ctx.inputList("fits"));
+    const claims = evaluateClaims({ runs, points, fits });
+    const figureDir = ctx.input("figures");
+    const figureIndex: ReportFigure[] = JSON.parse(
+      await Deno.readTextFile(`${figureDir}/figures.json`),
+    );
+    const figures = figureIndex.map((f) => ({
+      ...f,
+      pngPath: `${figureDir}/${f.pngPath}`,
+      svgPath: `${figureDir}/${f.svgPath}`,
+      vlPath: `${figureDir}/${f.vlPath}`,
+    }));
+    const artifacts: ReportLink[] = [], manifests: ReportLink[] = [];
+    const seen = new Set<string>();
+    for (const name of ["showcase", "sweep", "fits"]) {
+      for (const a of ctx.inputList(name)) {
+        if (seen.has(a.path)) continue;
+        seen.add(a.path);
+        const label = `${a.stage} ${JSON.stringify(a.params.config)} ${a.params.run ?? ""} ` +
+          (a.params.n !== undefined ? `N=${a.params.n} seed=${a.params.seed}` : "");
+        artifacts.push({ label: label.trim(), path: a.path });
+        manifests.push({ label: label.trim(), path: `${a.path}/manifest.json` });
+      }
+    }
+    artifacts.push({ label: "figures", path: figureDir });
+    manifests.push({ label: "figures", path: `${figureDir}/manifest.json` });
+    const T1 = {
+      markdown: await Deno.readTextFile(`${figureDir}/T1.md`),
+      html: await Deno.readTextFile(`${figureDir}/T1.html`),
+    };
+    await writeReport(ctx.outDir, {
+      title: "Reproduction: Training on the Edge of Stability Is Caused by Layerwise Jacobian " +
+        "Alignment (Lowell & Kastner, 2024)",
+      provenance: ctx.params.provenance,
+      claims,
+      figures,
+      fitTable: T1,
+      deviations: ctx.params.deviations,
+      artifacts,
+      manifests,
+    });
+    await writeFileAtomic(
+      ctx.output("claims.json"),
+      new TextEncoder().encode(JSON.stringify(claims, null, 2) + "\n"),
+    );
+    for (const c of claims) ctx.log(`claim ${c.id}: ${c.verdict} — ${c.reason}`);
+    ctx.record({ profile: ctx.params.profile, verdicts: claims.map((c) => c.verdict) });
+  },
+});

@@ -1,0 +1,98 @@
+/**
+ * Stage `train`: one training run (SPEC §3) from a seeded init on one dataset, with the
+ * measurements of SPEC §2 and §4 along the way. GD runs take their step size from a reference EE
+ * run's peak sharpness (2/η = f · peak), so that 2/η lies below the flow's sharpness by design.
+ *
+ * @module
+ */
+import {
+  boolean,
+  defineStage,
+  integer,
+  list,
+  number,
+  oneOf,
+  string,
+  upstream,
+} from "../pipeline/mod.ts";
+import { BACKEND_NAMES } from "../science/backend.ts";
+import { LOSS_KINDS } from "../science/loss.ts";
+import { ACTIVATIONS } from "../science/mlp_layout.ts";
+import { DATASET_NAMES } from "../science/datasets/dataset.ts";
+import { SOLVER_KINDS } from "../science/solvers/create.ts";
+import { trainingRun, type TrainingRunSummary } from "../science/experiment.ts";
+
+/** One training run; its id is (config, run, n, seed). */
+export const train = defineStage({
+  name: "train",
+  module: import.meta.url,
+  params: {
+    config: string(),
+    run: string(),
+    n: integer({ min: 2 }),
+    seed: integer({ min: 0 }),
+    dataset: oneOf(DATASET_NAMES),
+    classes: integer({ min: 2, max: 10 }),
+    pool: integer({ min: 1 }),
+    standardise: boolean(),
+    hidden: list(integer({ min: 1 })),
+    activation: oneOf(ACTIVATIONS),
+    loss: oneOf(LOSS_KINDS),
+    initSeed: integer({ min: 0 }),
+    solver: oneOf(SOLVER_KINDS),
+    /** η_max for ee/agd, dt_max for flow; unused by gd. */
+    step: number({ min: 0 }),
+    /** gd only: 2/η = f · (the reference EE run's peak sharpness). */
+    gdSharpnessFraction: number({ min: 0, max: 1, default: 0 }),
+    lossBelow: number({ min: 0 }),
+    maxSteps: integer({ min: 1 }),
+    maxTime: number({ min: 0 }),
+    measureEvery: integer({ min: 1 }),
+    /** What to measure besides λ¹(ℋ): `full` adds the Gauss–Newton split and the alignment. */
+    measure: oneOf(["full", "alignment", "sharpness"]),
+    backend: oneOf(BACKEND_NAMES),
+  },
+  inputs: (p) => ({
+    data: upstream("data", {
+      dataset: p.dataset,
+      n: p.n,
+      classes: p.classes,
+      seed: p.seed,
+      pool: p.pool,
+      standardise: p.standardise,
+    }),
+    ...(p.solver === "gd"
+      ? { reference: upstream("train", { config: p.config, run: "ee", n: p.n, seed: p.seed }) }
+      : {}),
+  }),
+  outputs: ["trajectory.csv", "measurements.csv", "theta.npy", "summary.json"],
+  run: async (ctx) => {
+    const p = ctx.params;
+    const reference = p.solver === "gd"
+      ? JSON.parse(
+        await Deno.readTextFile(`${ctx.input("reference")}/summary.json`),
+      ) as TrainingRunSummary
+      : null;
+    const summary = await trainingRun({
+      ...p,
+      dataDir: ctx.input("data"),
+      reference,
+      checkpointDir: ctx.workDir,
+      outputs: {
+        trajectory: ctx.output("trajectory.csv"),
+        measurements: ctx.output("measurements.csv"),
+        theta: ctx.output("theta.npy"),
+        summary: ctx.output("summary.json"),
+      },
+      onProgress: (fraction, note) => ctx.progress(Math.round(fraction * 1000), 1000, note),
+      log: (line) => ctx.log(line),
+    });
+    ctx.record({
+      seed: p.seed,
+      initSeed: p.initSeed,
+      backend: summary.backend,
+      solver: summary.solver,
+      stopReason: summary.stopReason,
+    });
+  },
+});

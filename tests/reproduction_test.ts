@@ -1,0 +1,87 @@
+/**
+ * End to end: the `ci` profile from an empty artifacts directory — the pipeline completes, every
+ * figure and the report exist, each claim has a computed verdict, the report displays in headless
+ * Chromium without errors; a second run is a no-op; changing one dataset size reruns only its
+ * branch (and what summarises every branch).
+ */
+import { assert, assertEquals } from "@std/assert";
+import { inspectPageInChromium } from "../report/mod.ts";
+import { FIGURE_IDS } from "../stages/figures.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+async function pipeline(...args: string[]): Promise<{ code: number; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", `${ROOT}pipeline/main.ts`, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stderr: text.decode(out.stdout) + text.decode(out.stderr) };
+}
+
+const ran = (log: string) => [...log.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]).sort();
+
+Deno.test({
+  name: "ci profile: complete run, figures, report with verdicts, no-op rerun, one-branch rerun",
+  sanitizeResources: false,
+  fn: async () => {
+    const store = await Deno.makeTempDir({ prefix: "reproduction-" });
+    try {
+      const first = await pipeline("run", "--profile", "ci", "--artifacts", store);
+      assertEquals(first.code, 0, first.stderr.slice(-4000));
+
+      const latest = (stage: string) => Deno.realPath(`${store}/${stage}/latest`);
+      const figureDir = await latest("figures");
+      for (const id of FIGURE_IDS) {
+        for (const ext of ["vl.json", "svg", "png"]) {
+          assert((await Deno.stat(`${figureDir}/${id}.${ext}`)).size > 0, `${id}.${ext}`);
+        }
+      }
+      const reportDir = await latest("report");
+      const claims = JSON.parse(await Deno.readTextFile(`${reportDir}/claims.json`));
+      assertEquals(claims.map((c: { id: number }) => c.id), [1, 2, 3, 4]);
+      for (const c of claims) {
+        assert(["reproduced", "not reproduced", "inconclusive"].includes(c.verdict), c.verdict);
+        assert(c.reason.length > 0, `claim ${c.id} gives its reason`);
+      }
+      const markdown = await Deno.readTextFile(`${reportDir}/report.md`);
+      for (const c of claims) assert(markdown.includes(c.verdict));
+
+      const page = await inspectPageInChromium(`${reportDir}/index.html`);
+      assertEquals(page.errors, []);
+      assertEquals(page.images.length, FIGURE_IDS.length);
+      for (const img of page.images) assert(img.naturalWidth > 0 && img.width > 0, img.alt);
+
+      const again = await pipeline("run", "--profile", "ci", "--artifacts", store);
+      assertEquals(again.code, 0, again.stderr.slice(-2000));
+      assertEquals(ran(again.stderr), [], "a second run is a no-op");
+
+      // One dataset size changes (256 → 200): only its branch and the summaries rerun.
+      const config = `${store}/override.json`;
+      await Deno.writeTextFile(config, JSON.stringify({ sweep: { sizes: [32, 64, 128, 200] } }));
+      const changed = await pipeline(
+        "run",
+        "--profile",
+        "ci",
+        "--config",
+        config,
+        "--artifacts",
+        store,
+      );
+      assertEquals(changed.code, 0, changed.stderr.slice(-2000));
+      const branch = [0, 1].flatMap((seed) => [
+        `data[classes=2,dataset=fashion-mnist,n=200,pool=4,seed=${seed},standardise=false]`,
+        `train[config=fashion-mnist-mse,n=200,run=ee,seed=${seed}]`,
+      ]);
+      assertEquals(
+        ran(changed.stderr),
+        [...branch, "figures", "fit[config=fashion-mnist-mse]", "report"].sort(),
+      );
+    } finally {
+      await Deno.remove(store, { recursive: true });
+    }
+  },
+});
