@@ -211,12 +211,12 @@ function combine(basis: Float64Array[], s: ArrayLike<number>): Float64Array {
   return out;
 }
 
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
 
-function norm(a: ArrayLike<number>): number {
+function norm(a: Float64Array): number {
   return Math.sqrt(dot(a, a));
 }
