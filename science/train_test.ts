@@ -45,6 +45,7 @@ Deno.test("train: stopping rules, rows of numbers, and the sharpness vs a float6
     for (const v of Object.values(row)) assert(typeof v === "number" && Number.isFinite(v));
   }
   assertEquals(r.warnings, []);
+  assertEquals(r.lossIncreases, 0);
   assertLess(r.loss, r.trajectory[0].loss);
   // The built-in sharpness at step 0 is λ¹ of the float64 Hessian at θ₀.
   const C = 2, n = o.x.length / 2;
