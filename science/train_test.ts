@@ -144,3 +144,17 @@ Deno.test("train: divergence and rising loss are diagnosed clearly", async () =>
     "stop.maxEpochs: unknown rule",
   );
 });
+
+Deno.test("train: GD past 2/λ¹ warns about each rise of the loss and counts them", async () => {
+  const probe = await train(smallRun({ stop: { maxSteps: 0 } }));
+  const eta = 3 / probe.measurements[0].sharpness; // |1 − ηλ¹| = 2: the top mode doubles per step
+  const r = await train(smallRun({
+    solver: { kind: "gd", eta },
+    stop: { maxSteps: 25 },
+    explosionFactor: 1e30,
+  }));
+  assert(r.lossIncreases >= 1);
+  assertEquals(r.warnings.length, Math.min(r.lossIncreases, 20));
+  assert(r.trajectory[1].loss > r.trajectory[0].loss); // the first GD step overshoots
+  assert(r.warnings[0].startsWith("loss rose at step 1 "), r.warnings[0]);
+});
