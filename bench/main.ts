@@ -1,9 +1,49 @@
 /**
- * Benchmarks (`deno task bench`): prints stable `name value unit` lines.
+ * Benchmarks (`deno task bench`): runs every benchmark module's benchmarks and prints stable
+ * `name value unit` lines on stdout (progress and errors go to stderr).
+ *
+ * Usage: deno task bench [--only NAME[,NAME…]] [--list] [--backend wasm|cpu|…]
+ * `--only` takes name prefixes (e.g. `numerics.a`, `xor`) and also runs benchmarks that are off
+ * by default. To add benchmarks, export a `Benchmark[]` from a module and append it to MODULES.
  *
  * @module
  */
+import { parseArgs } from "@std/cli";
+import { parseBackendRequest, selectBackend } from "../science/backend.ts";
+import { type Benchmark, formatValue } from "./benchmark.ts";
+import { numericsBenchmarks } from "./numerics.ts";
+
+/** Every benchmark module's list, in the order they run. */
+const MODULES: Benchmark[][] = [numericsBenchmarks];
+
 if (import.meta.main) {
-  console.error("bench: not yet available — no benchmark has landed yet");
-  Deno.exit(2);
+  const args = parseArgs(Deno.args, { string: ["only", "backend"], boolean: ["list"] });
+  const all = MODULES.flat();
+  if (args.list) {
+    for (const b of all) console.log(`${b.name}\t${b.byDefault ? "" : "(only) "}${b.description}`);
+    Deno.exit(0);
+  }
+  const only = args.only?.split(",").filter((s: string) => s.length > 0);
+  const chosen = only
+    ? all.filter((b) => only.some((o: string) => b.name === o || b.name.startsWith(`${o}.`)))
+    : all.filter((b) => b.byDefault);
+  if (chosen.length === 0) {
+    console.error(`bench: no benchmark matches --only ${args.only}; see --list`);
+    Deno.exit(2);
+  }
+  const backend = await selectBackend(parseBackendRequest(args.backend));
+  console.error(`bench: backend ${backend.name}`);
+  const emit = (name: string, value: number, unit: string) =>
+    console.log(`${name} ${formatValue(value)} ${unit}`);
+  let failed = 0;
+  for (const b of chosen) {
+    console.error(`bench: ${b.name} — ${b.description}`);
+    try {
+      await b.run(emit);
+    } catch (e) {
+      failed++;
+      console.error(`bench: ${b.name} failed: ${e instanceof Error ? e.stack : e}`);
+    }
+  }
+  Deno.exit(failed > 0 ? 1 : 0);
 }

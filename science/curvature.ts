@@ -17,6 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { parameterLayout } from "./mlp_layout.ts";
 import type { ObjectivePoint } from "./objective.ts";
+import type { SymmetricOperator } from "./lanczos.ts";
 import { outputHessianProduct } from "./loss.ts";
 import { tidyKeep } from "./tidy.ts";
 
@@ -101,6 +102,22 @@ export function layerGaussNewtonProducts(
     return out;
   });
   return curvatureProducts(point, "gaussNewton", full).map((r) => r.slice(l.weightOffset, l.end));
+}
+
+/** ℋ, G or H at `point` as an operator for science/lanczos.ts (dimension P). */
+export function curvatureOperator(point: ObjectivePoint, kind: CurvatureKind): SymmetricOperator {
+  return {
+    dim: point.objective.parameterCount,
+    apply: (vs) => curvatureProducts(point, kind, vs),
+  };
+}
+
+/** Gⁿⁿ of layer n (1-based) at `point` as an operator on that layer's block. */
+export function layerGaussNewtonOperator(point: ObjectivePoint, layer: number): SymmetricOperator {
+  return {
+    dim: layerBlockSize(point, layer),
+    apply: (vs) => layerGaussNewtonProducts(point, layer, vs),
+  };
 }
 
 function layerSlice(point: ObjectivePoint, layer: number) {

@@ -87,6 +87,7 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
     Q,
     blockSize,
     randomVector,
+    2,
   );
   let applications = 0, iterations = 0, converged = false;
   let ritz: ReturnType<typeof rayleighRitz> = { values: [], coeffs: [], all: [] };
@@ -97,18 +98,25 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
     const first = Q.length;
     Q.push(...block);
     AQ.push(...products);
-    T = extendProjection(T, Q, AQ, first);
+    // Coefficients Qᵢ·(AQ)ⱼ of the new products: the new columns of T = Qᵀ(AQ), and the first
+    // Gram–Schmidt pass of the products against the basis.
+    const coefficients = products.map((p) => Q.map((q) => dot(q, p)));
+    T = extendProjection(T, coefficients, first);
     ritz = rayleighRitz(T, order, k);
     // Remainder of the new products outside the basis: its norm along each Ritz vector's last
     // block coefficients is that Ritz pair's residual (exact arithmetic, full reorthogonalisation).
-    const remainder = products.map((p) => projectOut(Float64Array.from(p), Q));
+    const remainder = products.map((p, j) => {
+      const r = Float64Array.from(p);
+      Q.forEach((q, i) => axpy(-coefficients[j][i], q, r));
+      return r;
+    });
     const scale = Math.max(...ritz.all.map(Math.abs), Number.MIN_VALUE);
     const enough = ritz.values.length === k;
     const residuals = ritz.coeffs.map((s) => blockResidual(remainder, s, first));
     converged = enough && residuals.every((r) => r <= tolerance * scale);
     if (converged || Q.length >= dim) break;
-    block = orthonormalise(remainder, Q, remainder.length, null);
-    if (block.length === 0 && !enough) block = orthonormalise([], Q, 1, randomVector);
+    block = orthonormalise(remainder, Q, remainder.length, null, 1);
+    if (block.length === 0 && !enough) block = orthonormalise([], Q, 1, randomVector, 2);
   }
   if (Q.length >= dim || block.length === 0) converged = ritz.values.length === k;
   const vectors = ritz.coeffs.map((s) => combine(Q, s));
@@ -121,19 +129,20 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
   return { values: ritz.values, vectors, residuals, applications, iterations, converged };
 }
 
-/** Adds the rows/columns of Qᵀ(AQ) for basis vectors first.. (symmetrised). */
-function extendProjection(T: number[][], Q: Float64Array[], AQ: Float64Array[], first: number) {
-  const m = Q.length;
+/** T extended by the columns Qᵢ·(AQ)ⱼ of the new vectors j ≥ first (symmetrised). */
+function extendProjection(T: number[][], coefficients: number[][], first: number) {
+  const m = first + coefficients.length;
   const out = Array.from(
     { length: m },
     (_, i) => Array.from({ length: m }, (_, j) => T[i]?.[j] ?? 0),
   );
-  for (let j = first; j < m; j++) {
+  coefficients.forEach((col, b) => {
+    const j = first + b;
     for (let i = 0; i <= j; i++) {
-      const v = i >= first ? (dot(Q[i], AQ[j]) + dot(Q[j], AQ[i])) / 2 : dot(Q[i], AQ[j]);
+      const v = i >= first ? (col[i] + coefficients[i - first][j]) / 2 : col[i];
       out[i][j] = out[j][i] = v;
     }
-  }
+  });
   return out;
 }
 
@@ -161,15 +170,16 @@ function blockResidual(remainder: Float64Array[], s: Float64Array, first: number
 }
 
 /**
- * Orthonormalises `vectors` against the basis Q and each other (classical Gram–Schmidt, twice),
- * dropping those that are (numerically) dependent and topping up with random vectors to `size`
- * when `random` is given.
+ * Orthonormalises `vectors` against the basis Q and each other (`passes` Gram–Schmidt passes;
+ * vectors already projected once need one more, "twice is enough"), dropping those that are
+ * (numerically) dependent and topping up with random vectors to `size` when `random` is given.
  */
 function orthonormalise(
   vectors: Float64Array[],
   Q: readonly Float64Array[],
   size: number,
   random: (() => Float64Array) | null,
+  passes: number,
 ): Float64Array[] {
   const out: Float64Array[] = [];
   const pending = [...vectors];
@@ -182,9 +192,8 @@ function orthonormalise(
     }
     const before = norm(v);
     if (before === 0) continue;
-    projectOut(v, Q);
+    for (let pass = 0; pass < passes; pass++) projectOut(v, Q);
     projectOut(v, out);
-    projectOut(v, Q);
     projectOut(v, out);
     const after = norm(v);
     if (after <= 1e-10 * before) continue;
@@ -194,12 +203,13 @@ function orthonormalise(
   return out;
 }
 
-function projectOut(v: Float64Array, basis: readonly Float64Array[]): Float64Array {
-  for (const q of basis) {
-    const c = dot(q, v);
-    for (let i = 0; i < v.length; i++) v[i] -= c * q[i];
-  }
-  return v;
+function projectOut(v: Float64Array, basis: readonly Float64Array[]): void {
+  for (const q of basis) axpy(-dot(q, v), q, v);
+}
+
+/** y += a·x. */
+function axpy(a: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < y.length; i++) y[i] += a * x[i];
 }
 
 function combine(basis: Float64Array[], s: ArrayLike<number>): Float64Array {
@@ -211,12 +221,12 @@ function combine(basis: Float64Array[], s: ArrayLike<number>): Float64Array {
   return out;
 }
 
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
 
-function norm(a: ArrayLike<number>): number {
+function norm(a: Float64Array): number {
   return Math.sqrt(dot(a, a));
 }

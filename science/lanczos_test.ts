@@ -4,8 +4,15 @@ import { lanczosTopK, type SymmetricOperator } from "./lanczos.ts";
 import { symmetricEigen } from "./dense_eigen.ts";
 import { Rng } from "./rng.ts";
 import { Objective } from "./objective.ts";
-import { curvatureProducts } from "./curvature.ts";
-import { hessian64, matVec64, tinyProblem } from "./float64_reference.ts";
+import { curvatureOperator, curvatureProducts, layerGaussNewtonOperator } from "./curvature.ts";
+import { parameterLayout } from "./mlp_layout.ts";
+import {
+  gaussNewton64,
+  hessian64,
+  matVec64,
+  residualHessian64,
+  tinyProblem,
+} from "./float64_reference.ts";
 
 await selectBackend("wasm");
 
@@ -145,4 +152,51 @@ Deno.test("lanczosTopK: invariant subspace and bad options", () => {
     Error,
     "lanczos.order",
   );
+});
+
+Deno.test("λ¹ of G, H (by magnitude) and each Gⁿⁿ via the curvature operators vs dense float64", () => {
+  const rng = new Rng(31);
+  const sizes = [3, 5, 4, 2];
+  const { problem, theta, x, labels } = tinyProblem(rng, sizes, "elu", "mse", 8);
+  const objective = new Objective({
+    spec: { sizes, activation: "elu" },
+    loss: "mse",
+    x,
+    y: labels,
+  });
+  const point = objective.at(theta);
+  try {
+    const P = theta.length;
+    const G = gaussNewton64(problem, theta), H = residualHessian64(problem, theta);
+    const topG = symmetricEigen(G, P).values[0];
+    const hValues = symmetricEigen(H, P).values;
+    const topH = Math.abs(hValues[0]) >= Math.abs(hValues.at(-1)!) ? hValues[0] : hValues.at(-1)!;
+    const g = lanczosTopK(curvatureOperator(point, "gaussNewton"), { k: 1, tolerance: 1e-7 });
+    assertAlmostEquals(g.values[0], topG, 1e-5 * Math.abs(topG));
+    const h = lanczosTopK(curvatureOperator(point, "residual"), {
+      k: 1,
+      order: "magnitude",
+      tolerance: 1e-7,
+    });
+    assertAlmostEquals(h.values[0], topH, 1e-4 * Math.abs(topH));
+    let maxBlock = 0, sumBlocks = 0;
+    parameterLayout(sizes).forEach((l, n) => {
+      const m = l.end - l.weightOffset, block = new Float64Array(m * m);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < m; j++) {
+          block[i * m + j] = G[(l.weightOffset + i) * P + l.weightOffset + j];
+        }
+      }
+      const want = symmetricEigen(block, m).values[0];
+      const got =
+        lanczosTopK(layerGaussNewtonOperator(point, n + 1), { k: 1, tolerance: 1e-7 }).values[0];
+      assertAlmostEquals(got, want, 1e-5 * want);
+      maxBlock = Math.max(maxBlock, got);
+      sumBlocks += got;
+    });
+    assert(maxBlock <= g.values[0] * (1 + 1e-6) && g.values[0] <= sumBlocks * (1 + 1e-6));
+  } finally {
+    point.dispose();
+    objective.dispose();
+  }
 });

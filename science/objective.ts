@@ -175,23 +175,22 @@ function forwardOutput(spec: MlpSpec, layers: LayerTensors[], x: tf.Tensor2D): t
   return h;
 }
 
-/** σ′ and σ″ of the activation at x̂, from the input (so they are exact). */
+/**
+ * σ′ and σ″ at x̂ given h = σ(x̂), exact in float32: for ELU σ′ = min(h + 1, 1) (eˣ = h + 1 where
+ * x ≤ 0) and σ″ = σ′ − step(x̂); for tanh σ′ = 1 − h², σ″ = −2hσ′; for ReLU σ′ = step(x̂), σ″ = 0.
+ */
 function activationDerivatives(
   activation: MlpSpec["activation"],
   pre: tf.Tensor2D,
+  h: tf.Tensor2D,
 ): [tf.Tensor2D, tf.Tensor2D | null] {
   if (activation === "relu") return [tf.step(pre, 0) as tf.Tensor2D, null];
   if (activation === "tanh") {
-    const t = tf.tanh(pre);
-    const d1 = tf.sub(1, tf.square(t)) as tf.Tensor2D;
-    return [d1, tf.mul(-2, tf.mul(t, d1)) as tf.Tensor2D];
+    const d1 = tf.sub(1, tf.square(h)) as tf.Tensor2D;
+    return [d1, tf.mul(-2, tf.mul(h, d1)) as tf.Tensor2D];
   }
-  const positive = tf.greater(pre, 0);
-  const e = tf.exp(tf.minimum(pre, 0));
-  return [
-    tf.where(positive, tf.onesLike(pre), e) as tf.Tensor2D,
-    tf.where(positive, tf.zerosLike(pre), e) as tf.Tensor2D,
-  ];
+  const d1 = tf.minimum(tf.add(h, 1), 1) as tf.Tensor2D;
+  return [d1, tf.sub(d1, tf.step(pre, 0)) as tf.Tensor2D];
 }
 
 function evaluateChunk(
@@ -212,7 +211,7 @@ function evaluateChunk(
         return;
       }
       h.push(activate(spec.activation, pre) as tf.Tensor2D);
-      const [a, b] = activationDerivatives(spec.activation, pre);
+      const [a, b] = activationDerivatives(spec.activation, pre, h[n + 1]);
       d1.push(a);
       d2.push(b);
     });

@@ -128,8 +128,10 @@ export interface TrainResult {
   t: number;
   loss: number;
   accuracy: number;
-  /** Monotone-loss warnings (empty when the loss never rose). */
+  /** Monotone-loss warnings (empty when the loss never rose); the first 20 are kept. */
   warnings: string[];
+  /** Steps after which the loss rose beyond the tolerance (GD at the edge of stability has many). */
+  lossIncreases: number;
   /** The solver with its parameters, for manifests. */
   solver: string;
   /** The step a checkpoint resumed from, or null for a fresh run. */
@@ -177,6 +179,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   checkThetaLength(o.spec, o.theta0);
   const measureEvery = o.measureEvery ?? 10, checkpointEvery = o.checkpointEvery ?? 100;
   const progressEvery = o.progressEvery ?? 10, monotone = o.monotone ?? "warn";
+  const monotoneTolerance = o.monotoneTolerance ?? 1e-6;
   if (!["off", "warn", "fail"].includes(monotone)) {
     throw new Error(`monotone: "${monotone}" is not one of off, warn, fail`);
   }
@@ -238,12 +241,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         });
         if (divergence) throw new TrainingDivergedError(divergence);
         if (previousLoss !== null && monotone !== "off") {
-          const tol = o.monotoneTolerance ?? 1e-6;
-          if (point.loss > previousLoss * (1 + tol)) {
+          if (point.loss > previousLoss * (1 + monotoneTolerance)) {
             const msg = `loss rose at step ${step} (t=${t}): ${previousLoss} → ${point.loss} ` +
               `with ${solver.description}; the step was unstable`;
             if (monotone === "fail") throw new Error(msg);
-            warnings.push(msg);
+            if (warnings.length < 20) warnings.push(msg);
           }
         }
         const reason: StopReason | null = o.stop.lossBelow !== undefined &&
@@ -290,6 +292,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
             loss: point.loss,
             accuracy: point.accuracy,
             warnings,
+            lossIncreases: trajectory.filter((r, i) =>
+              i > 0 && r.loss > trajectory[i - 1].loss
+            ).length,
             solver: solver.description,
             resumedFrom: saved?.step ?? null,
           };

@@ -45,6 +45,7 @@ Deno.test("train: stopping rules, rows of numbers, and the sharpness vs a float6
     for (const v of Object.values(row)) assert(typeof v === "number" && Number.isFinite(v));
   }
   assertEquals(r.warnings, []);
+  assertEquals(r.lossIncreases, 0);
   assertLess(r.loss, r.trajectory[0].loss);
   // The built-in sharpness at step 0 is λ¹ of the float64 Hessian at θ₀.
   const C = 2, n = o.x.length / 2;
@@ -142,4 +143,18 @@ Deno.test("train: divergence and rising loss are diagnosed clearly", async () =>
     Error,
     "stop.maxEpochs: unknown rule",
   );
+});
+
+Deno.test("train: GD past 2/λ¹ warns about each rise of the loss and counts them", async () => {
+  const probe = await train(smallRun({ stop: { maxSteps: 0 } }));
+  const eta = 3 / probe.measurements[0].sharpness; // |1 − ηλ¹| = 2: the top mode doubles per step
+  const r = await train(smallRun({
+    solver: { kind: "gd", eta },
+    stop: { maxSteps: 25 },
+    explosionFactor: 1e30,
+  }));
+  assert(r.lossIncreases >= 1);
+  assertEquals(r.warnings.length, Math.min(r.lossIncreases, 20));
+  assert(r.trajectory[1].loss > r.trajectory[0].loss); // the first GD step overshoots
+  assert(r.warnings[0].startsWith("loss rose at step 1 "), r.warnings[0]);
 });

@@ -1,0 +1,193 @@
+/**
+ * Numerics benchmarks (issue 4): for config a (MLP 49-64-64-64-2 ELU, MSE, N = 512) and config b
+ * (MLP 784-200-200-10 tanh, MSE, N = 1000) on synthetic Gaussian inputs with random labels:
+ * gradient and Hessian-vector product times, batching, exponential Euler (k = 2, η_max = 0.01)
+ * over 30 steps from a fixed init with its operator applications per step, the same eigenpairs by
+ * a warm-started block power iteration for comparison, and peak memory. The full XOR example of
+ * SPEC §7 is the `xor` benchmark (minutes; run it with `--only xor`).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../science/rng.ts";
+import { initTheta } from "../science/model.ts";
+import { Objective } from "../science/objective.ts";
+import { curvatureProducts } from "../science/curvature.ts";
+import { ExponentialEuler } from "../science/solvers/exponential_euler.ts";
+import { DEFAULT_EIGEN_SETTINGS, hessianOperator } from "../science/solvers/eigen_settings.ts";
+import type { MlpSpec } from "../science/mlp_layout.ts";
+import { train } from "../science/train.ts";
+import { blockPowerIteration } from "./block_power.ts";
+import { type Benchmark, type Emit, timeMs } from "./benchmark.ts";
+
+interface Config {
+  name: string;
+  spec: MlpSpec;
+  n: number;
+  reps: number;
+  /** EE steps at which the block power baseline also runs (it is slow on the large net). */
+  baselineSteps: number;
+  /** Block power iteration cap per step (an unconverged step counts its capped applications). */
+  baselineMaxIterations: number;
+}
+
+const CONFIGS: Config[] = [
+  {
+    name: "a",
+    spec: { sizes: [49, 64, 64, 64, 2], activation: "elu" },
+    n: 512,
+    reps: 20,
+    baselineSteps: 30,
+    baselineMaxIterations: 300,
+  },
+  {
+    name: "b",
+    spec: { sizes: [784, 200, 200, 10], activation: "tanh" },
+    n: 1000,
+    reps: 8,
+    baselineSteps: 8,
+    baselineMaxIterations: 40,
+  },
+];
+
+const EE_STEPS = 30, EE_K = 2, EE_ETA = 0.01;
+
+function runConfig(c: Config, emit: Emit): void {
+  const p = `numerics.${c.name}`;
+  const rng = new Rng(2024);
+  const d0 = c.spec.sizes[0], C = c.spec.sizes.at(-1)!;
+  const x = Float32Array.from({ length: c.n * d0 }, () => rng.normal());
+  const y = Int32Array.from({ length: c.n }, () => rng.int(C));
+  const objective = new Objective({ spec: c.spec, loss: "mse", x, y });
+  const theta0 = initTheta(c.spec, rng);
+  let peakRss = Deno.memoryUsage().rss, peakTensorBytes = tf.memory().numBytes;
+  const sample = () => {
+    peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
+    peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
+  };
+  try {
+    emit(`${p}.parameters`, objective.parameterCount, "count");
+    const gradient = timeMs(() => objective.at(theta0).dispose(), c.reps);
+    const point = objective.at(theta0);
+    const vs = [0, 1, 2].map(() =>
+      Float64Array.from({ length: objective.parameterCount }, () => rng.normal())
+    );
+    const hvp = timeMs(() => curvatureProducts(point, "hessian", [vs[0]]), c.reps);
+    const batch3 = timeMs(() => curvatureProducts(point, "hessian", vs), c.reps);
+    sample();
+    point.dispose();
+    const fromScratch = timeMs(() => {
+      const q = objective.at(theta0);
+      curvatureProducts(q, "hessian", [vs[0]]);
+      q.dispose();
+    }, c.reps);
+    emit(`${p}.gradient`, gradient, "ms");
+    emit(`${p}.hvp`, hvp, "ms");
+    emit(`${p}.hvp_over_gradient`, hvp / gradient, "ratio");
+    emit(`${p}.hvp_with_forward_backward`, fromScratch, "ms");
+    emit(`${p}.hvp_with_forward_backward_over_gradient`, fromScratch / gradient, "ratio");
+    emit(`${p}.hvp_batch3_per_vector`, batch3 / 3, "ms");
+    emit(`${p}.hvp_batch3_speedup`, (3 * hvp) / batch3, "ratio");
+
+    // EE over 30 steps; the block power baseline solves the same eigenproblem at each θ_k.
+    const ee = new ExponentialEuler({
+      etaMax: EE_ETA,
+      k: EE_K,
+      warmup: 0,
+      eigen: DEFAULT_EIGEN_SETTINGS,
+    });
+    let theta = theta0, t = 0, stepMs = 0, apps = 0, appsOnBaselineSteps = 0;
+    let powerApps = 0, powerUnconverged = 0, powerVectors: Float64Array[] = [];
+    for (let s = 0; s < EE_STEPS; s++) {
+      const t0 = performance.now();
+      const q = objective.at(theta);
+      const r = ee.step(q, t, s);
+      stepMs += performance.now() - t0;
+      apps += r.report.operatorApplications;
+      sample();
+      if (s < c.baselineSteps) {
+        appsOnBaselineSteps += r.report.operatorApplications;
+        const power = blockPowerIteration(
+          hessianOperator(q),
+          EE_K + 1,
+          powerVectors,
+          DEFAULT_EIGEN_SETTINGS.tolerance,
+          c.baselineMaxIterations,
+        );
+        powerVectors = power.vectors;
+        powerApps += power.applications;
+        if (!power.converged) powerUnconverged++;
+      }
+      q.dispose();
+      theta = r.theta;
+      t = r.report.t;
+    }
+    const perStep = stepMs / EE_STEPS, appsPerStep = apps / EE_STEPS;
+    emit(`${p}.ee_step`, perStep, "ms");
+    emit(`${p}.ee_applications_per_step`, appsPerStep, "count");
+    emit(`${p}.ee_step_over_hvp`, perStep / hvp, "ratio");
+    emit(`${p}.baseline_steps`, c.baselineSteps, "count");
+    emit(`${p}.ee_applications_per_baseline_step`, appsOnBaselineSteps / c.baselineSteps, "count");
+    emit(`${p}.block_power_applications_per_step`, powerApps / c.baselineSteps, "count");
+    emit(`${p}.block_power_capped_steps`, powerUnconverged, "count");
+    emit(`${p}.peak_rss`, peakRss / 2 ** 20, "MiB");
+    emit(`${p}.peak_tensor_memory`, peakTensorBytes / 2 ** 20, "MiB");
+    emit(`${p}.check.hvp_le_2.5x_gradient`, Number(hvp <= 2.5 * gradient), "bool");
+    emit(
+      `${p}.check.ee_step_le_apps_plus_2_hvp`,
+      Number(perStep <= (appsPerStep + 2) * hvp),
+      "bool",
+    );
+    emit(
+      `${p}.check.ee_fewer_applications_than_block_power`,
+      Number(appsOnBaselineSteps < powerApps),
+      "bool",
+    );
+  } finally {
+    objective.dispose();
+  }
+}
+
+async function runXorExample(emit: Emit): Promise<void> {
+  const rng = new Rng(1);
+  const n = 128;
+  const x = Float32Array.from({ length: 2 * n }, () => rng.uniform());
+  const y = Int32Array.from(
+    { length: n },
+    (_, i) => Number((x[2 * i] > 0.5) !== (x[2 * i + 1] > 0.5)),
+  );
+  const spec: MlpSpec = { sizes: [2, 128, 128, 128, 2], activation: "elu" };
+  const t0 = performance.now();
+  const r = await train({
+    spec,
+    loss: "cross_entropy",
+    x,
+    y,
+    solver: { kind: "ee", etaMax: 0.01, k: 2 },
+    theta0: initTheta(spec, rng),
+    stop: { lossBelow: 0.1, maxSteps: 20000 },
+    measureEvery: 0,
+  });
+  emit("xor.t_at_loss_0.1", r.t, "flow_time");
+  emit("xor.steps", r.steps, "count");
+  emit("xor.monotone_warnings", r.warnings.length, "count");
+  emit("xor.reached_loss_0.1", Number(r.stopReason === "lossBelow"), "bool");
+  emit("xor.wall", (performance.now() - t0) / 1000, "s");
+}
+
+/** The numerics benchmarks, in the order they run. */
+export const numericsBenchmarks: Benchmark[] = [
+  ...CONFIGS.map((c): Benchmark => ({
+    name: `numerics.${c.name}`,
+    description: `MLP ${c.spec.sizes.join("-")} ${c.spec.activation}, MSE, N=${c.n}`,
+    byDefault: true,
+    run: (emit) => Promise.resolve(runConfig(c, emit)),
+  })),
+  {
+    name: "xor",
+    description:
+      "SPEC §7 XOR example: 2-128-128-128-2 ELU, cross-entropy, EE(0.01, k=2) to loss 0.1",
+    byDefault: false,
+    run: runXorExample,
+  },
+];
