@@ -12,9 +12,10 @@ import { parseArgs } from "@std/cli";
 import { parseBackendRequest, selectBackend } from "../science/backend.ts";
 import { type Benchmark, formatValue } from "./benchmark.ts";
 import { numericsBenchmarks } from "./numerics.ts";
+import { pipelineBenchmarks } from "./pipeline.ts";
 
 /** Every benchmark module's list, in the order they run. */
-const MODULES: Benchmark[][] = [numericsBenchmarks];
+const MODULES: Benchmark[][] = [pipelineBenchmarks, numericsBenchmarks];
 
 if (import.meta.main) {
   const args = parseArgs(Deno.args, { string: ["only", "backend"], boolean: ["list"] });

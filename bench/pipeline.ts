@@ -4,7 +4,7 @@
  *   (a binary tree: instance i reads instance ⌊(i−1)/2⌋), in-process and through the command line;
  * - the overhead of running 100 trivial stages, each in its own subprocess.
  *
- * Run alone: `./deno run -A bench/pipeline.ts`.
+ * Run alone: `./deno task bench --only pipeline`.
  *
  * @module
  */
@@ -14,6 +14,7 @@ import { runPipeline, type RunReporter } from "../pipeline/run.ts";
 import { evaluateAll, openSession } from "../pipeline/session.ts";
 import { buildDag } from "../pipeline/graph.ts";
 import type { StageInstance } from "../pipeline/stage.ts";
+import type { Benchmark, Emit } from "./benchmark.ts";
 
 const ENGINE = new URL("../pipeline/mod.ts", import.meta.url).href;
 
@@ -47,10 +48,6 @@ const silent: RunReporter = {
   notice() {},
   finished() {},
 };
-
-function line(name: string, value: number, unit: string): void {
-  console.log(`${name} ${value.toFixed(unit === "ms" ? 1 : 3)} ${unit}`);
-}
 
 async function makeProject(): Promise<{ root: string; instances: (n: number) => StageInstance[] }> {
   const root = await Deno.makeTempDir({ prefix: "pipeline-bench-" });
@@ -88,8 +85,9 @@ async function cliMs(root: string, stages: number, ...args: string[]): Promise<n
   return performance.now() - t;
 }
 
-/** Runs the engine's benchmarks and prints their lines. */
-export async function runPipelineBenchmarks(): Promise<void> {
+/** Runs the engine's benchmarks, emitting `pipeline.*` lines. */
+async function runPipelineBenchmarks(emit: Emit): Promise<void> {
+  const line = (name: string, value: number, unit: string) => emit(`pipeline.${name}`, value, unit);
   const { root, instances } = await makeProject();
   try {
     const big = instances(1000);
@@ -98,18 +96,18 @@ export async function runPipelineBenchmarks(): Promise<void> {
     // Let the outputs age past the hash state's one-second "racy" window, then warm it.
     await new Promise((r) => setTimeout(r, 1100));
     const cold = await run(root, big, new InProcessExecutor(), 1);
-    line("pipeline_noop_1000_stages_cold_hash_state", cold.ms, "ms");
+    line("noop_1000_stages_cold_hash_state", cold.ms, "ms");
     const warm = await run(root, big, new InProcessExecutor(), 1);
     if ([...warm.summary.outcomes.values()].some((o) => o.kind !== "fresh")) {
       throw new Error("the no-op run was not a no-op");
     }
-    line("pipeline_noop_1000_stages", warm.ms, "ms");
+    line("noop_1000_stages", warm.ms, "ms");
     const session = await openSession(root, `${root}/artifacts`);
     const t = performance.now();
     await evaluateAll(session, buildDag(big));
-    line("pipeline_status_1000_stages", performance.now() - t, "ms");
-    line("pipeline_noop_1000_stages_cli", await cliMs(root, 1000, "run", "--quiet"), "ms");
-    line("pipeline_status_1000_stages_cli", await cliMs(root, 1000, "status"), "ms");
+    line("status_1000_stages", performance.now() - t, "ms");
+    line("noop_1000_stages_cli", await cliMs(root, 1000, "run", "--quiet"), "ms");
+    line("status_1000_stages_cli", await cliMs(root, 1000, "status"), "ms");
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -118,14 +116,20 @@ export async function runPipelineBenchmarks(): Promise<void> {
   try {
     const jobs = navigator.hardwareConcurrency;
     const sub = await run(small.root, small.instances(100), new SubprocessExecutor(), jobs);
-    line("pipeline_run_100_trivial_stages_subprocess", sub.ms, "ms");
-    line("pipeline_overhead_per_trivial_stage_subprocess", (sub.ms * jobs) / 100, "ms·core");
+    line("run_100_trivial_stages_subprocess", sub.ms, "ms");
+    line("overhead_per_trivial_stage_subprocess", (sub.ms * jobs) / 100, "ms·core");
     await Deno.remove(`${small.root}/artifacts`, { recursive: true });
     const inproc = await run(small.root, small.instances(100), new InProcessExecutor(), jobs);
-    line("pipeline_run_100_trivial_stages_in_process", inproc.ms, "ms");
+    line("run_100_trivial_stages_in_process", inproc.ms, "ms");
   } finally {
     await Deno.remove(small.root, { recursive: true });
   }
 }
 
-if (import.meta.main) await runPipelineBenchmarks();
+/** The engine's benchmarks, for bench/main.ts. */
+export const pipelineBenchmarks: Benchmark[] = [{
+  name: "pipeline",
+  description: "no-op run and status of 1,000 stages; overhead of 100 trivial stages",
+  byDefault: true,
+  run: runPipelineBenchmarks,
+}];

@@ -79,7 +79,6 @@ export {
   inspectPageInChromium,
   type PageInspection,
 } from "./browser_check.ts";
-export { writeFileAtomic } from "./atomic_write.ts";
 export {
   type MeasurementRow,
   type PowerLawFit,

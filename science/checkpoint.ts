@@ -9,7 +9,8 @@
  */
 import { join } from "@std/path";
 import { decodeNpy, encodeNpy } from "./npy.ts";
-import { loadThetaNpy, saveThetaNpy, writeFileAtomic } from "./model.ts";
+import { loadThetaNpy, saveThetaNpy } from "./model.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
 import type { RngState } from "./rng.ts";
 
 /** Everything a resumed run needs (numbers only, so JSON round-trips them exactly). */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { curvatureProducts, layerBlockSize, layerGaussNewtonProducts } from "./curvature.ts";
+import { curvatureOperator, layerGaussNewtonOperator } from "./curvature.ts";
 import { lanczosTopK, type SymmetricOperator } from "./lanczos.ts";
 import type { ObjectivePoint } from "./objective.ts";
 import type { MeasurementHook } from "./train.ts";
@@ -50,21 +50,13 @@ export function hessianSplit(
     warmStarts.set(name, result.vectors);
     return result.values[0];
   };
-  const P = point.objective.parameterCount;
-  const whole = (kind: "gaussNewton" | "residual"): SymmetricOperator => ({
-    dim: P,
-    apply: (vs) => curvatureProducts(point, kind, vs),
-  });
   const split: HessianSplit = {
-    lambda_G: solve("lambda_G", whole("gaussNewton"), "algebraic"),
-    lambda_H: solve("lambda_H", whole("residual"), "magnitude"),
+    lambda_G: solve("lambda_G", curvatureOperator(point, "gaussNewton"), "algebraic"),
+    lambda_H: solve("lambda_H", curvatureOperator(point, "residual"), "magnitude"),
   };
   const layers = point.objective.spec.sizes.length - 1;
   for (let n = 1; n <= layers; n++) {
-    const block: SymmetricOperator = {
-      dim: layerBlockSize(point, n),
-      apply: (vs) => layerGaussNewtonProducts(point, n, vs),
-    };
+    const block = layerGaussNewtonOperator(point, n);
     split[`lambda_G_layer_${n}`] = solve(`lambda_G_layer_${n}`, block, "algebraic");
   }
   return split;

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { dirname } from "@std/path";
+import { writeFileAtomic } from "./atomic_write.ts";
 import { ACTIVATIONS, type MlpSpec, parameterCount, parameterLayout } from "./mlp_layout.ts";
 import { decodeNpy, encodeNpy } from "./npy.ts";
 import type { Rng } from "./rng.ts";
@@ -96,16 +96,4 @@ export async function loadThetaNpy(path: string, spec?: MlpSpec): Promise<Float3
   }
   if (spec) checkThetaLength(spec, data);
   return data;
-}
-
-/** Writes bytes to `path` through a temporary file in the same folder and a rename. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = await Deno.makeTempFile({ dir: dirname(path), prefix: ".tmp-" });
-  try {
-    await Deno.writeFile(tmp, bytes);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
 }
