@@ -74,11 +74,11 @@ Deno.test({
       assertEquals(changed.code, 0, changed.stderr.slice(-2000));
       const branch = [0, 1].flatMap((seed) => [
         `data[classes=2,dataset=fashion-mnist,n=200,pool=4,seed=${seed},standardise=false]`,
-        `train[config=fashion-mnist-mse,n=200,run=ee,seed=${seed}]`,
+        `train[config=fashion-mnist-cross-entropy,n=200,run=ee,seed=${seed}]`,
       ]);
       assertEquals(
         ran(changed.stderr),
-        [...branch, "figures", "fit[config=fashion-mnist-mse]", "report"].sort(),
+        [...branch, "figures", "fit[config=fashion-mnist-cross-entropy]", "report"].sort(),
       );
     } finally {
       await Deno.remove(store, { recursive: true });
