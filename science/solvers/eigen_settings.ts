@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { SymmetricOperator } from "../lanczos.ts";
+import type { EigenResult, SymmetricOperator } from "../lanczos.ts";
 import type { Rng } from "../rng.ts";
-import type { PointEvaluation } from "./types.ts";
+import type { PointEvaluation, StepReport } from "./types.ts";
 
 /** Tolerance and iteration cap of the Lanczos calls a solver makes. */
 export interface EigenSettings {
@@ -27,4 +27,25 @@ export const DEFAULT_EIGEN_SETTINGS: EigenSettings = { tolerance: 1e-3, maxItera
 /** ℋ at `point` as a {@linkcode SymmetricOperator}. */
 export function hessianOperator(point: PointEvaluation): SymmetricOperator {
   return { dim: point.theta.length, apply: (vs) => point.hessianProducts(vs) };
+}
+
+/** The report of a step of `dt` from `point` that used one eigen-solve (`eig`). */
+export function eigenStepReport(
+  point: PointEvaluation,
+  t: number,
+  dt: number,
+  eig: EigenResult,
+  gradientEvaluations: number,
+  startedMs: number,
+): StepReport {
+  return {
+    lossBefore: point.loss,
+    dt,
+    t: t + dt,
+    eigenvalues: eig.values,
+    eigenResidual: Math.max(...eig.residuals),
+    operatorApplications: eig.applications,
+    gradientEvaluations,
+    wallMs: performance.now() - startedMs,
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { lanczosTopK } from "../lanczos.ts";
 import type { EigenSettings } from "./eigen_settings.ts";
-import { hessianOperator } from "./eigen_settings.ts";
+import { eigenStepReport, hessianOperator } from "./eigen_settings.ts";
 import type { PointEvaluation, Solver, SolverState, StepReport } from "./types.ts";
 
 /** Options of {@linkcode ExponentialEuler}. */
@@ -70,16 +70,7 @@ export class ExponentialEuler implements Solver {
     for (let i = 0; i < P; i++) theta[i] = point.theta[i] - update[i];
     return {
       theta,
-      report: {
-        lossBefore: point.loss,
-        dt,
-        t: t + dt,
-        eigenvalues: eig.values,
-        eigenResidual: Math.max(...eig.residuals),
-        operatorApplications: eig.applications,
-        gradientEvaluations: 1,
-        wallMs: performance.now() - start,
-      },
+      report: eigenStepReport(point, t, dt, eig, 1, start),
     };
   }
 

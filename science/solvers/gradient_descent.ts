@@ -6,7 +6,7 @@
  */
 import { lanczosTopK } from "../lanczos.ts";
 import type { PointEvaluation, Solver, SolverState, StepReport } from "./types.ts";
-import { type EigenSettings, hessianOperator } from "./eigen_settings.ts";
+import { type EigenSettings, eigenStepReport, hessianOperator } from "./eigen_settings.ts";
 
 /** θ − dt·g, rounded to float32. */
 export function descend(theta: Float32Array, g: ArrayLike<number>, dt: number): Float32Array {
@@ -69,16 +69,7 @@ export class AdaptiveGradientDescent implements Solver {
     const dt = Math.min(this.etaMax, 1 / Math.abs(top.values[0]));
     return {
       theta: descend(point.theta, point.gradient, dt),
-      report: {
-        lossBefore: point.loss,
-        dt,
-        t: t + dt,
-        eigenvalues: top.values,
-        eigenResidual: Math.max(...top.residuals),
-        operatorApplications: top.applications,
-        gradientEvaluations: 1,
-        wallMs: performance.now() - start,
-      },
+      report: eigenStepReport(point, t, dt, top, 1, start),
     };
   }
 

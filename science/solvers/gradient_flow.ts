@@ -7,7 +7,7 @@
  */
 import { lanczosTopK } from "../lanczos.ts";
 import type { EigenSettings } from "./eigen_settings.ts";
-import { hessianOperator } from "./eigen_settings.ts";
+import { eigenStepReport, hessianOperator } from "./eigen_settings.ts";
 import type { PointEvaluation, SmoothObjective, Solver, SolverState, StepReport } from "./types.ts";
 
 /** Options of {@linkcode GradientFlowRk4}. */
@@ -52,16 +52,7 @@ export class GradientFlowRk4 implements Solver {
     }
     return {
       theta,
-      report: {
-        lossBefore: point.loss,
-        dt,
-        t: t + dt,
-        eigenvalues: top.values,
-        eigenResidual: Math.max(...top.residuals),
-        operatorApplications: top.applications,
-        gradientEvaluations: 4,
-        wallMs: performance.now() - start,
-      },
+      report: eigenStepReport(point, t, dt, top, 4, start),
     };
   }
 
