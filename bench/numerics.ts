@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../science/rng.ts";
+import { xorData } from "../science/datasets/synthetic.ts";
 import { initTheta } from "../science/model.ts";
 import { Objective } from "../science/objective.ts";
 import { curvatureProducts } from "../science/curvature.ts";
@@ -149,13 +150,8 @@ function runConfig(c: Config, emit: Emit): void {
 }
 
 async function runXorExample(emit: Emit): Promise<void> {
-  const rng = new Rng(1);
-  const n = 128;
-  const x = Float32Array.from({ length: 2 * n }, () => rng.uniform());
-  const y = Int32Array.from(
-    { length: n },
-    (_, i) => Number((x[2 * i] > 0.5) !== (x[2 * i + 1] > 0.5)),
-  );
+  // The dataset and init of the pipeline's XOR showcase (seed 0).
+  const { inputs: x, labels: y } = xorData(128, 0);
   const spec: MlpSpec = { sizes: [2, 128, 128, 128, 2], activation: "elu" };
   const t0 = performance.now();
   const r = await train({
@@ -164,7 +160,7 @@ async function runXorExample(emit: Emit): Promise<void> {
     x,
     y,
     solver: { kind: "ee", etaMax: 0.01, k: 2 },
-    theta0: initTheta(spec, rng),
+    theta0: initTheta(spec, new Rng(0)),
     stop: { lossBelow: 0.1, maxSteps: 20000 },
     measureEvery: 0,
   });

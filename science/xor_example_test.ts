@@ -4,24 +4,20 @@
  * η_max = 0.01) takes ~4700 steps, minutes on two shared cores, so this test runs a reduced but
  * honest variant: the same data, loss and solver with hidden width 32 and η_max = 0.05. EE
  * follows the gradient flow, so the flow time to reach 0.1 barely depends on η_max. The full
- * example is `deno task bench -- --only xor` (bench/xor_example.ts).
+ * example is `deno task bench --only xor` (bench/numerics.ts).
  */
 import { assert, assertEquals } from "@std/assert";
 import { selectBackend } from "./backend.ts";
 import { Rng } from "./rng.ts";
+import { xorData } from "./datasets/synthetic.ts";
 import { initTheta } from "./model.ts";
 import { train } from "./train.ts";
 
 await selectBackend("wasm");
 
 Deno.test("XOR example (reduced width): EE reaches loss 0.1 monotonically, no instability", async () => {
-  const rng = new Rng(1);
-  const n = 128;
-  const x = Float32Array.from({ length: 2 * n }, () => rng.uniform());
-  const y = Int32Array.from(
-    { length: n },
-    (_, i) => Number((x[2 * i] > 0.5) !== (x[2 * i + 1] > 0.5)),
-  );
+  // The dataset and init of the pipeline's XOR showcase (seed 0).
+  const { inputs: x, labels: y } = xorData(128, 0);
   const spec = { sizes: [2, 32, 32, 32, 2], activation: "elu" as const };
   const r = await train({
     spec,
@@ -29,7 +25,7 @@ Deno.test("XOR example (reduced width): EE reaches loss 0.1 monotonically, no in
     x,
     y,
     solver: { kind: "ee", etaMax: 0.05, k: 2 },
-    theta0: initTheta(spec, rng),
+    theta0: initTheta(spec, new Rng(0)),
     stop: { lossBelow: 0.1, maxSteps: 3000 },
     measureEvery: 250,
     monotone: "fail",
