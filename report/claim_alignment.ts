@@ -5,6 +5,7 @@
  */
 import {
   type Check,
+  checkEveryEeRun,
   type ClaimCriteria,
   type ClaimVerdict,
   combineChecks,
@@ -57,10 +58,7 @@ function checkRun(ee: RunTables, c: ClaimCriteria, numbers: Record<string, numbe
  */
 export function checkClaimAlignment(runs: RunTables[], c: ClaimCriteria): ClaimVerdict {
   const numbers: Record<string, number | string> = {};
-  const ees = runs.filter((r) => r.solver === "ee");
-  const checks = ees.length === 0
-    ? [{ ok: undefined, reason: "no EE run" }]
-    : ees.flatMap((ee) => checkRun(ee, c, numbers));
+  const checks = checkEveryEeRun(runs, (ee) => checkRun(ee, c, numbers));
   return {
     id: 3,
     title: "Alignment rises during training together with the sharpness",

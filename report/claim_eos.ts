@@ -7,6 +7,7 @@
  */
 import {
   type Check,
+  checkEveryEeRun,
   type ClaimCriteria,
   type ClaimVerdict,
   combineChecks,
@@ -170,7 +171,6 @@ export function checkClaimEos(runs: RunTables[], c: ClaimCriteria): ClaimVerdict
     numbers,
   };
   const reference = runs.find((r) => r.solver === "flow") ?? runs.find((r) => r.solver === "ee");
-  const ees = runs.filter((r) => r.solver === "ee");
   if (!reference) return { ...base, verdict: "inconclusive", reason: "no flow or EE run" };
   numbers["flow reference"] = reference.run;
   const refSharp = series(rows(reference, "measurements"), "sharpness").map(([, s]) => s);
@@ -196,7 +196,6 @@ export function checkClaimEos(runs: RunTables[], c: ClaimCriteria): ClaimVerdict
   }
   const checks = eligible.flatMap((gd) => checkGdRun(gd, reference, c, numbers));
   const smallestCap = Math.min(...eligible.map((r) => 2 / (r.eta as number)));
-  if (ees.length === 0) checks.push({ ok: undefined, reason: "no EE run" });
-  for (const ee of ees) checks.push(...checkEe(ee, smallestCap, c, numbers));
+  checks.push(...checkEveryEeRun(runs, (ee) => checkEe(ee, smallestCap, c, numbers)));
   return { ...base, ...combineChecks(checks) };
 }

@@ -6,6 +6,7 @@
  */
 import {
   type Check,
+  checkEveryEeRun,
   type ClaimCriteria,
   type ClaimVerdict,
   combineChecks,
@@ -105,10 +106,7 @@ function checkFirstLayer(
  */
 export function checkClaimSharpening(runs: RunTables[], c: ClaimCriteria): ClaimVerdict {
   const numbers: Record<string, number | string> = {};
-  const ees = runs.filter((r) => r.solver === "ee");
-  const checks = ees.length === 0
-    ? [{ ok: undefined, reason: "no EE run" }]
-    : ees.flatMap((ee) => checkRun(ee, c, numbers));
+  const checks = checkEveryEeRun(runs, (ee) => checkRun(ee, c, numbers));
   return {
     id: 2,
     title: "Progressive sharpening along EE is carried by λ¹(G) and the first layer's block",

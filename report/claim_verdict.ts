@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { RunTables } from "./tables.ts";
+
 /** The three possible outcomes of a claim check. */
 export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
 
@@ -80,6 +82,12 @@ export const DEFAULT_CRITERIA: ClaimCriteria = {
 export interface Check {
   ok: boolean | undefined;
   reason: string;
+}
+
+/** The checks of every EE run, or one that could not be made when there is no EE run. */
+export function checkEveryEeRun(runs: RunTables[], check: (ee: RunTables) => Check[]): Check[] {
+  const ees = runs.filter((r) => r.solver === "ee");
+  return ees.length === 0 ? [{ ok: undefined, reason: "no EE run" }] : ees.flatMap(check);
 }
 
 /**
