@@ -19,7 +19,7 @@ import { DEFAULT_EIGEN_SETTINGS, hessianOperator } from "../science/solvers/eige
 import type { MlpSpec } from "../science/mlp_layout.ts";
 import { train } from "../science/train.ts";
 import { blockPowerIteration } from "./block_power.ts";
-import { type Benchmark, type Emit, timeMs } from "./benchmark.ts";
+import { type Benchmark, type Emit, median, timeMs } from "./benchmark.ts";
 
 interface Config {
   name: string;
@@ -97,6 +97,9 @@ function runConfig(c: Config, emit: Emit): void {
       warmup: 0,
       eigen: DEFAULT_EIGEN_SETTINGS,
     });
+    // A single HVP is also timed at every step's point, so the step-time target compares times
+    // taken under the same conditions (the machine's speed drifts over a long run).
+    const hvpAlongRun: number[] = [];
     let theta = theta0, t = 0, stepMs = 0, apps = 0, appsOnBaselineSteps = 0;
     let powerApps = 0, powerUnconverged = 0, powerVectors: Float64Array[] = [];
     for (let s = 0; s < EE_STEPS; s++) {
@@ -105,6 +108,7 @@ function runConfig(c: Config, emit: Emit): void {
       const r = ee.step(q, t, s);
       stepMs += performance.now() - t0;
       apps += r.report.operatorApplications;
+      hvpAlongRun.push(timeMs(() => curvatureProducts(q, "hessian", [vs[0]]), 1));
       sample();
       if (s < c.baselineSteps) {
         appsOnBaselineSteps += r.report.operatorApplications;
@@ -124,9 +128,12 @@ function runConfig(c: Config, emit: Emit): void {
       t = r.report.t;
     }
     const perStep = stepMs / EE_STEPS, appsPerStep = apps / EE_STEPS;
+    const hvpAlong = median(hvpAlongRun);
     emit(`${p}.ee_step`, perStep, "ms");
     emit(`${p}.ee_applications_per_step`, appsPerStep, "count");
     emit(`${p}.ee_step_over_hvp`, perStep / hvp, "ratio");
+    emit(`${p}.hvp_along_ee_run`, hvpAlong, "ms");
+    emit(`${p}.ee_step_over_apps_plus_2_hvp`, perStep / ((appsPerStep + 2) * hvpAlong), "ratio");
     emit(`${p}.baseline_steps`, c.baselineSteps, "count");
     emit(`${p}.ee_applications_per_baseline_step`, appsOnBaselineSteps / c.baselineSteps, "count");
     emit(`${p}.block_power_applications_per_step`, powerApps / c.baselineSteps, "count");
@@ -136,7 +143,7 @@ function runConfig(c: Config, emit: Emit): void {
     emit(`${p}.check.hvp_le_2.5x_gradient`, Number(hvp <= 2.5 * gradient), "bool");
     emit(
       `${p}.check.ee_step_le_apps_plus_2_hvp`,
-      Number(perStep <= (appsPerStep + 2) * hvp),
+      Number(perStep <= (appsPerStep + 2) * hvpAlong),
       "bool",
     );
     emit(

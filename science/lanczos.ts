@@ -1,14 +1,17 @@
 /**
  * Top-k eigenpairs of a symmetric operator known only through products (SPEC §2): block Lanczos
- * with full reorthogonalisation and Rayleigh–Ritz on the whole Krylov basis, in float64.
+ * with full reorthogonalisation and Rayleigh–Ritz on the Krylov basis, in float64.
  *
  * A block of b vectors is applied per iteration (the operator may batch them); b = 1 is classic
- * Lanczos. Warm starts pass the previous eigenvectors as the first block. Iterations stop when
- * every wanted Ritz pair has ‖Av − θv‖ ≤ tolerance · max|θ| (max over all Ritz values, an
- * estimate of ‖A‖), when the basis spans an invariant subspace, or at the iteration cap.
+ * Lanczos. Warm starts pass the previous eigenvectors as the first block. A basis that reaches
+ * `maxBasis` vectors is restarted from its best Ritz vectors (thick restart), so the solver's own
+ * work per application stays bounded. Iterations stop when every wanted Ritz pair has
+ * ‖Av − θv‖ ≤ tolerance · max|θ| (max over all Ritz values seen, an estimate of ‖A‖), when the
+ * basis spans an invariant subspace, or at the iteration cap.
  *
  * @module
  */
+import { innerProducts, linearCombinations, subtractCombinations } from "./basis_algebra.ts";
 import { symmetricEigen } from "./dense_eigen.ts";
 import { Rng } from "./rng.ts";
 
@@ -35,6 +38,12 @@ export interface LanczosOptions {
   start?: readonly ArrayLike<number>[];
   /** Vectors per block; default the number of start vectors, or 1 when there are none. */
   blockSize?: number;
+  /**
+   * Basis size at which the solver restarts, keeping the best half of its Ritz vectors (thick
+   * restart): it bounds memory and the solver's own work per iteration, O(maxBasis · dim);
+   * default max(24, 2·(k + blockSize)); at least k + 2·blockSize.
+   */
+  maxBasis?: number;
   /** Source of random start vectors (default: a fixed seed, so results are reproducible). */
   rng?: Rng;
 }
@@ -54,6 +63,9 @@ export interface EigenResult {
 }
 
 const DEFAULT_SEED = 0x1a2c05;
+const DEFAULT_MAX_BASIS = 24;
+/** A reorthogonalisation pass that keeps less than this fraction of a vector's norm is repeated. */
+const DGKS_RATIO = Math.SQRT1_2;
 
 /** Computes the top-k eigenpairs of `op`. */
 export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): EigenResult {
@@ -72,25 +84,37 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
     if (v.length !== dim) throw new Error(`lanczos.start[${i}]: length ${v.length}, not ${dim}`);
   });
   const blockSize = Math.min(options.blockSize ?? Math.max(start.length, 1), dim);
+  const maxBasis = options.maxBasis ?? Math.max(DEFAULT_MAX_BASIS, 2 * (k + blockSize));
+  const smallestBasis = k + 2 * blockSize;
+  if (!Number.isInteger(maxBasis) || maxBasis < smallestBasis) {
+    throw new Error(
+      `lanczos.maxBasis: must be an integer ≥ k + 2·blockSize = ${smallestBasis}, got ${maxBasis}`,
+    );
+  }
   const rng = options.rng ?? new Rng(DEFAULT_SEED);
   const randomVector = () => {
-    const v = Float64Array.from({ length: dim }, () => rng.normal());
+    const v = new Float64Array(dim);
+    for (let i = 0; i < dim; i++) v[i] = rng.normal();
     // Draw normals in pairs so no spare is pending: Rng.state() then captures everything.
     if (dim % 2 === 1) rng.normal();
     return v;
   };
 
-  const Q: Float64Array[] = [], AQ: Float64Array[] = [];
+  let Q: Float64Array[] = [], AQ: Float64Array[] = [];
   let T: number[][] = [];
   let block = orthonormalise(
-    [...start.slice(0, blockSize).map((v) => Float64Array.from(v))],
+    start.slice(0, blockSize).map((v) => Float64Array.from(v)),
     Q,
     blockSize,
     randomVector,
     2,
   );
-  let applications = 0, iterations = 0, converged = false;
-  let ritz: ReturnType<typeof rayleighRitz> = { values: [], coeffs: [], all: [] };
+  let applications = 0, iterations = 0, converged = false, scale = Number.MIN_VALUE;
+  // The first basis vector that A·block has a component along in exact arithmetic: the previous
+  // block (block tridiagonal T), or the whole basis after a restart or a random vector.
+  let localFrom = 0;
+  let ritz: RitzPairs = { values: [], coeffs: [], all: [] };
+  const scratch = new Float64Array(dim);
   while (block.length > 0 && iterations < maxIterations) {
     const products = op.apply(block).map((p) => Float64Array.from(p));
     applications += block.length;
@@ -98,30 +122,36 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
     const first = Q.length;
     Q.push(...block);
     AQ.push(...products);
-    // Coefficients Qᵢ·(AQ)ⱼ of the new products: the new columns of T = Qᵀ(AQ), and the first
-    // Gram–Schmidt pass of the products against the basis.
-    const coefficients = products.map((p) => Q.map((q) => dot(q, p)));
+    // The new columns Qᵢ·(AQ)ⱼ of T = Qᵀ(AQ), and the remainder of the products outside the basis:
+    // its norm along each Ritz vector's last block coefficients is that pair's residual.
+    const { coefficients, remainder } = splitOffBasis(products, Q, localFrom);
     T = extendProjection(T, coefficients, first);
     ritz = rayleighRitz(T, order, k);
-    // Remainder of the new products outside the basis: its norm along each Ritz vector's last
-    // block coefficients is that Ritz pair's residual (exact arithmetic, full reorthogonalisation).
-    const remainder = products.map((p, j) => {
-      const r = Float64Array.from(p);
-      Q.forEach((q, i) => axpy(-coefficients[j][i], q, r));
-      return r;
-    });
-    const scale = Math.max(...ritz.all.map(Math.abs), Number.MIN_VALUE);
+    // max|θ| over every Ritz value seen estimates ‖A‖ (a restart may drop the largest).
+    scale = Math.max(scale, ...ritz.all.map(Math.abs));
     const enough = ritz.values.length === k;
-    const residuals = ritz.coeffs.map((s) => blockResidual(remainder, s, first));
+    const residuals = ritz.coeffs.map((s) => blockResidual(remainder, s, first, scratch));
     converged = enough && residuals.every((r) => r <= tolerance * scale);
     if (converged || Q.length >= dim) break;
-    block = orthonormalise(remainder, Q, remainder.length, null, 1);
-    if (block.length === 0 && !enough) block = orthonormalise([], Q, 1, randomVector, 2);
+    localFrom = first;
+    if (Q.length + remainder.length > maxBasis) {
+      // Thick restart: keep the best Ritz vectors, whose products are combinations of AQ, so no
+      // operator application is lost; the remainder stays orthogonal to their span.
+      const kept = rayleighRitz(T, order, Math.max(k, Math.floor(maxBasis / 2)));
+      Q = linearCombinations(Q, kept.coeffs, dim);
+      AQ = linearCombinations(AQ, kept.coeffs, dim);
+      T = kept.values.map((v, i) => kept.values.map((_, j) => (i === j ? v : 0)));
+      localFrom = 0;
+    }
+    block = orthonormalise(remainder, Q, remainder.length, null, 0, products.map(norm));
+    if (block.length === 0 && !enough) {
+      block = orthonormalise([], Q, 1, randomVector, 2);
+      localFrom = 0;
+    }
   }
   if (Q.length >= dim || block.length === 0) converged = ritz.values.length === k;
-  const vectors = ritz.coeffs.map((s) => combine(Q, s));
-  const residuals = ritz.coeffs.map((s, i) => {
-    const r = combine(AQ, s);
+  const vectors = linearCombinations(Q, ritz.coeffs, dim);
+  const residuals = linearCombinations(AQ, ritz.coeffs, dim).map((r, i) => {
     const v = vectors[i];
     for (let j = 0; j < dim; j++) r[j] -= ritz.values[i] * v[j];
     return norm(r);
@@ -129,8 +159,34 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
   return { values: ritz.values, vectors, residuals, applications, iterations, converged };
 }
 
+/**
+ * Splits the products of the newest block into their coefficients along the basis Q (which
+ * already holds that block) and a remainder orthogonal to Q. The bulk of each product lies along
+ * Q[localFrom..] (the Lanczos recurrence); one pass over the whole basis then restores
+ * orthogonality lost to rounding, repeated when it removed much (Daniel–Gragg–Kaufman–Stewart).
+ */
+function splitOffBasis(products: Float64Array[], Q: Float64Array[], localFrom: number) {
+  const local = Q.slice(localFrom);
+  const localCoefficients = innerProducts(local, products);
+  const remainder = products.map((p) => p.slice());
+  subtractCombinations(remainder, local, localCoefficients);
+  const coefficients = localCoefficients.map((c) => {
+    const full = new Float64Array(Q.length);
+    full.set(c, localFrom);
+    return full;
+  });
+  for (let pass = 0; pass < 2; pass++) {
+    const before = remainder.map(norm);
+    const correction = innerProducts(Q, remainder);
+    subtractCombinations(remainder, Q, correction);
+    correction.forEach((c, j) => c.forEach((x, i) => (coefficients[j][i] += x)));
+    if (remainder.every((r, j) => norm(r) > DGKS_RATIO * before[j])) break;
+  }
+  return { coefficients, remainder };
+}
+
 /** T extended by the columns Qᵢ·(AQ)ⱼ of the new vectors j ≥ first (symmetrised). */
-function extendProjection(T: number[][], coefficients: number[][], first: number) {
+function extendProjection(T: number[][], coefficients: Float64Array[], first: number) {
   const m = first + coefficients.length;
   const out = Array.from(
     { length: m },
@@ -146,7 +202,16 @@ function extendProjection(T: number[][], coefficients: number[][], first: number
   return out;
 }
 
-function rayleighRitz(T: number[][], order: EigenOrder, k: number) {
+interface RitzPairs {
+  /** The chosen Ritz values, in the requested order. */
+  values: number[];
+  /** Their coordinates in the basis. */
+  coeffs: Float64Array[];
+  /** Every Ritz value. */
+  all: number[];
+}
+
+function rayleighRitz(T: number[][], order: EigenOrder, k: number): RitzPairs {
   const m = T.length;
   const { values, vectors } = symmetricEigen(T.flat(), m);
   const idx = values.map((_, i) => i);
@@ -159,20 +224,23 @@ function rayleighRitz(T: number[][], order: EigenOrder, k: number) {
   };
 }
 
-function blockResidual(remainder: Float64Array[], s: Float64Array, first: number): number {
-  if (remainder.length === 0) return 0;
-  const r = new Float64Array(remainder[0].length);
-  remainder.forEach((w, j) => {
-    const c = s[first + j];
-    for (let i = 0; i < r.length; i++) r[i] += c * w[i];
-  });
-  return norm(r);
+/** ‖Σⱼ s[first + j]·remainderⱼ‖, accumulated in `scratch`. */
+function blockResidual(
+  remainder: Float64Array[],
+  s: Float64Array,
+  first: number,
+  scratch: Float64Array,
+): number {
+  scratch.fill(0);
+  subtractCombinations([scratch], remainder, [remainder.map((_, j) => -s[first + j])]);
+  return norm(scratch);
 }
 
 /**
- * Orthonormalises `vectors` against the basis Q and each other (`passes` Gram–Schmidt passes;
- * vectors already projected once need one more, "twice is enough"), dropping those that are
- * (numerically) dependent and topping up with random vectors to `size` when `random` is given.
+ * Orthonormalises `vectors` against the basis Q (`passes` classical Gram–Schmidt passes; 0 for
+ * vectors already orthogonal to it) and each other, dropping those whose norm falls to 1e-10 of
+ * their reference norm (default their own; numerically dependent) and topping up with random
+ * vectors to `size` when `random` is given.
  */
 function orthonormalise(
   vectors: Float64Array[],
@@ -180,45 +248,40 @@ function orthonormalise(
   size: number,
   random: (() => Float64Array) | null,
   passes: number,
+  references: number[] = vectors.map(norm),
 ): Float64Array[] {
   const out: Float64Array[] = [];
-  const pending = [...vectors];
-  let attempts = 0;
+  let pending = vectors, attempts = 0;
   while (out.length < size) {
-    let v = pending.shift();
-    if (!v) {
+    if (pending.length === 0) {
       if (!random || attempts++ > 10 * size) break;
-      v = random();
+      pending = [random()];
+      references = pending.map(norm);
     }
-    const before = norm(v);
-    if (before === 0) continue;
-    for (let pass = 0; pass < passes; pass++) projectOut(v, Q);
-    projectOut(v, out);
-    projectOut(v, out);
-    const after = norm(v);
-    if (after <= 1e-10 * before) continue;
-    for (let i = 0; i < v.length; i++) v[i] /= after;
-    out.push(v);
+    for (let pass = 0; pass < passes; pass++) {
+      subtractCombinations(pending, Q, innerProducts(Q, pending));
+    }
+    for (const [j, v] of pending.entries()) {
+      if (out.length === size) break;
+      if (references[j] === 0) continue;
+      projectOut(v, out);
+      projectOut(v, out);
+      const after = norm(v);
+      if (after <= 1e-10 * references[j]) continue;
+      for (let i = 0; i < v.length; i++) v[i] /= after;
+      out.push(v);
+    }
+    pending = [];
   }
   return out;
 }
 
+/** Modified Gram–Schmidt against a few vectors (the block being built). */
 function projectOut(v: Float64Array, basis: readonly Float64Array[]): void {
-  for (const q of basis) axpy(-dot(q, v), q, v);
-}
-
-/** y += a·x. */
-function axpy(a: number, x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < y.length; i++) y[i] += a * x[i];
-}
-
-function combine(basis: Float64Array[], s: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(basis[0].length);
-  basis.forEach((q, j) => {
-    const c = s[j];
-    for (let i = 0; i < out.length; i++) out[i] += c * q[i];
-  });
-  return out;
+  for (const q of basis) {
+    const c = dot(q, v);
+    for (let i = 0; i < v.length; i++) v[i] -= c * q[i];
+  }
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

@@ -133,6 +133,27 @@ Deno.test("lanczosTopK: a warm start from nearby vectors needs fewer application
   assertLess(warm2.applications, cold2.applications);
 });
 
+Deno.test("lanczosTopK: thick restarts keep the answer and the orthogonality", () => {
+  // A slowly decaying spectrum needs far more than 10 basis vectors: the solver must restart.
+  const rng = new Rng(17);
+  const spectrum = Array.from({ length: 150 }, (_, i) => (i % 2 ? -1 : 1) * 10 * 0.97 ** i);
+  const n = spectrum.length;
+  const op = denseOperator(matrixWithSpectrum(spectrum, rng), n);
+  const r = lanczosTopK(op, { k: 4, order: "magnitude", maxBasis: 10, tolerance: 1e-9 });
+  assert(r.converged);
+  assertLess(10, r.applications);
+  const expected = [...spectrum].sort((a, b) => Math.abs(b) - Math.abs(a)).slice(0, 4);
+  expected.forEach((v, i) => assertAlmostEquals(r.values[i], v, 1e-7));
+  r.residuals.forEach((x) => assertLess(x, 1e-7));
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j <= i; j++) {
+      const d = r.vectors[i].reduce((s, x, t) => s + x * r.vectors[j][t], 0);
+      assertAlmostEquals(d, i === j ? 1 : 0, 1e-9);
+    }
+  }
+  assertThrows(() => lanczosTopK(op, { k: 4, maxBasis: 5 }), Error, "lanczos.maxBasis");
+});
+
 Deno.test("lanczosTopK: invariant subspace and bad options", () => {
   // A rank-2 operator: the Krylov space closes after two vectors; the answer is exact.
   const n = 6, u = [1, 2, 0, 0, 1, 0], w = [0, 1, 0, 3, 0, 1];

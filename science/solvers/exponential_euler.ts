@@ -58,7 +58,8 @@ export class ExponentialEuler implements Solver {
     if (warmup > 0) dt *= Math.min(1, (step + 1) / warmup);
     // θ ← θ − dt·w − Σ r_m c_m v_m with w = g − Σ c_m v_m, i.e. θ − dt·g − Σ (r_m − dt) c_m v_m.
     const g = point.gradient;
-    const update = Float64Array.from(g, (x) => dt * x);
+    const update = new Float64Array(P);
+    for (let i = 0; i < P; i++) update[i] = dt * g[i];
     for (let m = 0; m < Math.min(k, eig.vectors.length); m++) {
       const v = eig.vectors[m];
       let c = 0;

@@ -58,7 +58,8 @@ export class GradientFlowRk4 implements Solver {
 
   /** ∇L(θ − h·direction). */
   #gradientAt(theta: Float32Array, direction: Float64Array, h: number): Float64Array {
-    const shifted = Float32Array.from(theta, (x, i) => x - h * direction[i]);
+    const shifted = new Float32Array(theta.length);
+    for (let i = 0; i < theta.length; i++) shifted[i] = theta[i] - h * direction[i];
     const p = this.objective.at(shifted);
     try {
       return Float64Array.from(p.gradient);

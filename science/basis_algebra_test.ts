@@ -1,0 +1,45 @@
+import { assertEquals } from "@std/assert";
+import { innerProducts, linearCombinations, subtractCombinations } from "./basis_algebra.ts";
+import { Rng } from "./rng.ts";
+
+// Small integers make every sum exact, so the chunked kernels must equal the definitions exactly;
+// the length spans two full chunks and a partial one, the basis a group of four and two more.
+const dim = 2500, rng = new Rng(7);
+const integers = () => Float64Array.from({ length: dim }, () => rng.int(7) - 3);
+const basis = Array.from({ length: 6 }, integers);
+const block = [integers(), integers(), integers()];
+
+function dot(a: Float64Array, b: Float64Array): number {
+  return a.reduce((s, x, i) => s + x * b[i], 0);
+}
+
+Deno.test("innerProducts: out[j][i] = basisᵢ·vectorsⱼ", () => {
+  const out = innerProducts(basis, block);
+  assertEquals(out.length, block.length);
+  block.forEach((v, j) => assertEquals(Array.from(out[j]), basis.map((q) => dot(q, v))));
+});
+
+Deno.test("subtractCombinations and linearCombinations follow their definitions", () => {
+  const coefficients = [[1, -2, 0, 3, 1, -1], [0, 0, 0, 0, 0, 0], [-1, 1, 2, -2, 0, 3]];
+  const vectors = block.map((v) => v.slice());
+  subtractCombinations(vectors, basis, coefficients);
+  vectors.forEach((v, j) => {
+    const expected = block[j].map((x, t) =>
+      x - coefficients[j].reduce((s, c, i) => s + c * basis[i][t], 0)
+    );
+    assertEquals(Array.from(v), Array.from(expected));
+  });
+  const combined = linearCombinations(basis, coefficients, dim);
+  combined.forEach((v, r) => {
+    const expected = basis[0].map((_, t) =>
+      coefficients[r].reduce((s, c, i) => s + c * basis[i][t], 0)
+    );
+    assertEquals(Array.from(v), Array.from(expected));
+  });
+});
+
+Deno.test("kernels accept an empty basis or block", () => {
+  assertEquals(innerProducts([], block).map((o) => o.length), [0, 0, 0]);
+  assertEquals(innerProducts(basis, []), []);
+  assertEquals(Array.from(linearCombinations([], [[]], 3)[0]), [0, 0, 0]);
+});
