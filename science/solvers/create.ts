@@ -16,6 +16,7 @@ import type { Rng } from "../rng.ts";
 interface EigenFields {
   eigenTolerance?: number;
   eigenMaxIterations?: number;
+  eigenMaxBasis?: number;
 }
 
 /** The solvers and their parameters (SPEC §3). */
@@ -40,7 +41,18 @@ function positive(field: string, value: unknown): number {
   return value;
 }
 
-function eigenSettings(c: EigenFields, rng?: Rng): EigenSettings {
+/** Eigen settings for a solver that wants `wanted` eigenpairs, one block of `wanted` vectors. */
+function eigenSettings(c: EigenFields, wanted: number, rng?: Rng): EigenSettings {
+  const smallestBasis = 3 * wanted;
+  if (
+    c.eigenMaxBasis !== undefined &&
+    !(Number.isInteger(c.eigenMaxBasis) && c.eigenMaxBasis >= smallestBasis)
+  ) {
+    throw new Error(
+      `solver.eigenMaxBasis: must be an integer ≥ ${smallestBasis} (3 × the ${wanted} ` +
+        `eigenpairs this solver computes), got ${c.eigenMaxBasis}`,
+    );
+  }
   return {
     rng,
     tolerance: c.eigenTolerance === undefined
@@ -49,6 +61,7 @@ function eigenSettings(c: EigenFields, rng?: Rng): EigenSettings {
     maxIterations: c.eigenMaxIterations === undefined
       ? DEFAULT_EIGEN_SETTINGS.maxIterations
       : Math.ceil(positive("eigenMaxIterations", c.eigenMaxIterations)),
+    maxBasis: c.eigenMaxBasis,
   };
 }
 
@@ -69,7 +82,7 @@ export function createSolver(
     case "agd":
       return new AdaptiveGradientDescent(
         positive("etaMax", config.etaMax),
-        eigenSettings(config, rng),
+        eigenSettings(config, 1, rng),
       );
     case "ee": {
       const k = config.k ?? defaultStiffDimension(loss, classes);
@@ -84,7 +97,7 @@ export function createSolver(
         etaMax: positive("etaMax", config.etaMax),
         k,
         warmup,
-        eigen: eigenSettings(config, rng),
+        eigen: eigenSettings(config, k + 1, rng),
       });
     }
     case "flow":
@@ -93,7 +106,7 @@ export function createSolver(
         stiffnessFraction: config.stiffnessFraction === undefined
           ? 0.25
           : positive("stiffnessFraction", config.stiffnessFraction),
-        eigen: eigenSettings(config, rng),
+        eigen: eigenSettings(config, 1, rng),
       });
     default:
       throw new Error(

@@ -17,6 +17,8 @@ export interface EigenSettings {
   tolerance: number;
   /** Block-iteration cap per call; default 60. */
   maxIterations: number;
+  /** Basis size at which Lanczos restarts (science/lanczos.ts); default its own. */
+  maxBasis?: number;
   /** Source of random start vectors (cold starts); default a fixed seed per call. */
   rng?: Rng;
 }

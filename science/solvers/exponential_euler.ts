@@ -50,6 +50,7 @@ export class ExponentialEuler implements Solver {
       blockSize: wanted,
       tolerance: eigen.tolerance,
       maxIterations: eigen.maxIterations,
+      maxBasis: eigen.maxBasis,
       rng: eigen.rng,
     });
     this.#vectors = eig.vectors;

@@ -63,6 +63,7 @@ export class AdaptiveGradientDescent implements Solver {
       start: this.#vectors,
       tolerance: this.eigen.tolerance,
       maxIterations: this.eigen.maxIterations,
+      maxBasis: this.eigen.maxBasis,
       rng: this.eigen.rng,
     });
     this.#vectors = top.vectors;

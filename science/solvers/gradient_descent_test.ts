@@ -85,4 +85,16 @@ Deno.test("createSolver validates its configuration with clear errors", () => {
     createSolver({ kind: "ee", etaMax: 0.1 }, q, "cross_entropy", 3).description.includes("k=2"),
   );
   assert(createSolver({ kind: "ee", etaMax: 0.1 }, q, "mse", 3).description.includes("k=3"));
+  // EE with k = 2 computes 3 eigenpairs in blocks of 3: Lanczos needs a basis of at least 9.
+  assertThrows(
+    () => createSolver({ kind: "ee", etaMax: 0.1, k: 2, eigenMaxBasis: 8 }, q, "mse", 3),
+    Error,
+    "solver.eigenMaxBasis: must be an integer ≥ 9",
+  );
+  createSolver({ kind: "ee", etaMax: 0.1, k: 2, eigenMaxBasis: 9 }, q, "mse", 3);
+  assertThrows(
+    () => createSolver({ kind: "agd", etaMax: 0.1, eigenMaxBasis: 2.5 }, q, "mse", 3),
+    Error,
+    "solver.eigenMaxBasis: must be an integer ≥ 3",
+  );
 });

@@ -36,6 +36,7 @@ export class GradientFlowRk4 implements Solver {
       start: this.#vectors,
       tolerance: eigen.tolerance,
       maxIterations: eigen.maxIterations,
+      maxBasis: eigen.maxBasis,
       rng: eigen.rng,
     });
     this.#vectors = top.vectors;
