@@ -39,6 +39,12 @@ export interface LanczosOptions {
   /** Vectors per block; default the number of start vectors, or 1 when there are none. */
   blockSize?: number;
   /**
+   * How many of the last wanted pairs are needed for their eigenvalue only (default 0): those
+   * converge when the bound ‖r‖²/gap on their Ritz value's error is ≤ tolerance · max|θ| (gap: the
+   * distance to the nearest other Ritz value), well before their vectors do.
+   */
+  valueOnly?: number;
+  /**
    * Basis size at which the solver restarts, keeping the best half of its Ritz vectors (thick
    * restart): it bounds memory and the solver's own work per iteration, O(maxBasis · dim);
    * default max(24, 2·(k + blockSize)); at least k + 2·blockSize.
@@ -84,6 +90,10 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
     if (v.length !== dim) throw new Error(`lanczos.start[${i}]: length ${v.length}, not ${dim}`);
   });
   const blockSize = Math.min(options.blockSize ?? Math.max(start.length, 1), dim);
+  const valueOnly = options.valueOnly ?? 0;
+  if (!Number.isInteger(valueOnly) || valueOnly < 0 || valueOnly >= k) {
+    throw new Error(`lanczos.valueOnly: must be an integer in 0..${k - 1}, got ${valueOnly}`);
+  }
   const maxBasis = options.maxBasis ?? Math.max(DEFAULT_MAX_BASIS, 2 * (k + blockSize));
   const smallestBasis = k + 2 * blockSize;
   if (!Number.isInteger(maxBasis) || maxBasis < smallestBasis) {
@@ -131,7 +141,10 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
     scale = Math.max(scale, ...ritz.all.map(Math.abs));
     const enough = ritz.values.length === k;
     const residuals = ritz.coeffs.map((s) => blockResidual(remainder, s, first, scratch));
-    converged = enough && residuals.every((r) => r <= tolerance * scale);
+    converged = enough &&
+      residuals.every((r, i) =>
+        i < k - valueOnly ? r <= tolerance * scale : valueError(r, i, ritz) <= tolerance * scale
+      );
     if (converged || Q.length >= dim) break;
     localFrom = first;
     if (Q.length + remainder.length > maxBasis) {
@@ -183,6 +196,21 @@ function splitOffBasis(products: Float64Array[], Q: Float64Array[], localFrom: n
     if (remainder.every((r, j) => norm(r) > DGKS_RATIO * before[j])) break;
   }
   return { coefficients, remainder };
+}
+
+/**
+ * The a-posteriori bound ‖r‖²/gap on the error of Ritz value i (gap: its distance to the nearest
+ * other Ritz value), never above ‖r‖, which always bounds the distance to some eigenvalue.
+ */
+function valueError(residual: number, i: number, ritz: RitzPairs): number {
+  const theta = ritz.values[i];
+  let gap = Infinity, skipped = false;
+  for (const other of ritz.all) {
+    // Skip θ itself once (a tie with another Ritz value counts as gap 0).
+    if (other === theta && !skipped) skipped = true;
+    else gap = Math.min(gap, Math.abs(other - theta));
+  }
+  return Math.min(residual, (residual * residual) / gap);
 }
 
 /** T extended by the columns Qᵢ·(AQ)ⱼ of the new vectors j ≥ first (symmetrised). */

@@ -161,6 +161,23 @@ Deno.test("lanczosTopK: thick restarts keep the answer and the orthogonality", (
   assertThrows(() => lanczosTopK(op, { k: 4, maxBasis: 5 }), Error, "lanczos.maxBasis");
 });
 
+Deno.test("lanczosTopK: a pair wanted for its value only converges sooner, to its tolerance", () => {
+  // λ₃ = 5 has a close neighbour (4.99): its vector converges slowly, its value fast.
+  const rng = new Rng(19);
+  const spectrum = [10, 8, 5, 4.99, ...Array.from({ length: 196 }, (_, i) => 4 * 0.98 ** i)];
+  const n = spectrum.length;
+  const op = denseOperator(matrixWithSpectrum(spectrum, rng), n);
+  const tolerance = 1e-6;
+  const full = lanczosTopK(op, { k: 3, blockSize: 3, tolerance });
+  const valueOnly = lanczosTopK(op, { k: 3, blockSize: 3, tolerance, valueOnly: 1 });
+  assert(full.converged && valueOnly.converged);
+  assertLess(valueOnly.applications, full.applications);
+  // Each eigenvalue within tolerance · λ₁; the first two pairs also meet the residual tolerance.
+  [10, 8, 5].forEach((v, i) => assertAlmostEquals(valueOnly.values[i], v, tolerance * 10));
+  valueOnly.residuals.slice(0, 2).forEach((r) => assertLess(r, tolerance * 10 * 1.01));
+  assertThrows(() => lanczosTopK(op, { k: 3, valueOnly: 3 }), Error, "lanczos.valueOnly");
+});
+
 Deno.test("lanczosTopK: invariant subspace and bad options", () => {
   // A rank-2 operator: the Krylov space closes after two vectors; the answer is exact.
   const n = 6, u = [1, 2, 0, 0, 1, 0], w = [0, 1, 0, 3, 0, 1];

@@ -1,6 +1,7 @@
 /**
  * The exponential Euler solver of SPEC §3: the k stiffest directions of ℋ (largest |λ|) are
- * integrated exactly as a linear flow, the bulk by an Euler step no longer than 1/|λ_{k+1}|.
+ * integrated exactly as a linear flow, the bulk by an Euler step no longer than 1/|λ_{k+1}|. Only
+ * the value of λ_{k+1} is used, so its eigen-solve stops on its value's error bound (lanczos.ts).
  *
  * @module
  */
@@ -48,6 +49,8 @@ export class ExponentialEuler implements Solver {
       order: "magnitude",
       start: this.#vectors,
       blockSize: wanted,
+      // λ_{k+1} only sets dt: its value is needed, not its vector.
+      valueOnly: wanted - k,
       tolerance: eigen.tolerance,
       maxIterations: eigen.maxIterations,
       maxBasis: eigen.maxBasis,
