@@ -6,8 +6,9 @@
  * Lanczos. Warm starts pass the previous eigenvectors as the first block. A basis that reaches
  * `maxBasis` vectors is restarted from its best Ritz vectors (thick restart), so the solver's own
  * work per application stays bounded. Iterations stop when every wanted Ritz pair has
- * ‖Av − θv‖ ≤ tolerance · max|θ| (max over all Ritz values seen, an estimate of ‖A‖), when the
- * basis spans an invariant subspace, or at the iteration cap.
+ * ‖Av − θv‖ ≤ tolerance · max|θ| (max over all Ritz values seen, an estimate of ‖A‖; for pairs
+ * wanted for their value only, the bound ‖Av − θv‖²/gap on θ's error), when the basis spans an
+ * invariant subspace, or at the iteration cap.
  *
  * @module
  */
