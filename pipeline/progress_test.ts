@@ -40,3 +40,28 @@ Deno.test("plain (non-terminal) output: start, throttled progress, outcome and s
     "would run x: param a changed 1 → 2",
   );
 });
+
+Deno.test("live (terminal) output: one redrawn line per running stage under the log", () => {
+  const writes: string[] = [];
+  const out = {
+    writeSync: (b: Uint8Array) => (writes.push(new TextDecoder().decode(b)), b.length),
+  };
+  const r = new ConsoleReporter(out, true);
+  r.started("a");
+  r.progress("a", 5, 10, "loss 0.5");
+  r.log("a", "hello");
+  r.log("a", "again");
+  r.finished("a", { kind: "ran", ms: 2000 });
+  // Each log line prints above the live line: the live line is erased first (cursor up one line,
+  // clear to the end) and drawn again below; a finished stage leaves its outcome, no live line.
+  const live = "  a  5/10 (50%)  loss 0.5\n";
+  assertEquals(writes.map((w) => w.replace(/ {2}\S+\/s {2}ETA \S+ s/, "")), [
+    "[a] hello\n",
+    live,
+    "\x1b[1A\x1b[J",
+    "[a] again\n",
+    live,
+    "\x1b[1A\x1b[J",
+    "ran      a (2.0 s)\n",
+  ]);
+});
