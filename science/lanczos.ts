@@ -74,6 +74,14 @@ const DEFAULT_MAX_BASIS = 24;
 /** A reorthogonalisation pass that keeps less than this fraction of a vector's norm is repeated. */
 const DGKS_RATIO = Math.SQRT1_2;
 
+/**
+ * The smallest valid `maxBasis` for k pairs in blocks of `blockSize`: a restart keeps k Ritz
+ * vectors and must leave room for two more blocks.
+ */
+export function smallestMaxBasis(k: number, blockSize: number): number {
+  return k + 2 * blockSize;
+}
+
 /** Computes the top-k eigenpairs of `op`. */
 export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): EigenResult {
   const { dim } = op;
@@ -96,7 +104,7 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
     throw new Error(`lanczos.valueOnly: must be an integer in 0..${k - 1}, got ${valueOnly}`);
   }
   const maxBasis = options.maxBasis ?? Math.max(DEFAULT_MAX_BASIS, 2 * (k + blockSize));
-  const smallestBasis = k + 2 * blockSize;
+  const smallestBasis = smallestMaxBasis(k, blockSize);
   if (!Number.isInteger(maxBasis) || maxBasis < smallestBasis) {
     throw new Error(
       `lanczos.maxBasis: must be an integer ≥ k + 2·blockSize = ${smallestBasis}, got ${maxBasis}`,

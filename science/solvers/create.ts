@@ -5,6 +5,7 @@
  * @module
  */
 import type { LossKind } from "../loss.ts";
+import { smallestMaxBasis } from "../lanczos.ts";
 import { DEFAULT_EIGEN_SETTINGS, type EigenSettings } from "./eigen_settings.ts";
 import { ExponentialEuler } from "./exponential_euler.ts";
 import { AdaptiveGradientDescent, GradientDescent } from "./gradient_descent.ts";
@@ -43,14 +44,14 @@ function positive(field: string, value: unknown): number {
 
 /** Eigen settings for a solver that wants `wanted` eigenpairs, one block of `wanted` vectors. */
 function eigenSettings(c: EigenFields, wanted: number, rng?: Rng): EigenSettings {
-  const smallestBasis = 3 * wanted;
+  const smallestBasis = smallestMaxBasis(wanted, wanted);
   if (
     c.eigenMaxBasis !== undefined &&
     !(Number.isInteger(c.eigenMaxBasis) && c.eigenMaxBasis >= smallestBasis)
   ) {
     throw new Error(
-      `solver.eigenMaxBasis: must be an integer ≥ ${smallestBasis} (3 × the ${wanted} ` +
-        `eigenpairs this solver computes), got ${c.eigenMaxBasis}`,
+      `solver.eigenMaxBasis: must be an integer ≥ ${smallestBasis} (the ${wanted} ` +
+        `eigenpairs this solver computes and two blocks of ${wanted}), got ${c.eigenMaxBasis}`,
     );
   }
   return {
