@@ -1,13 +1,21 @@
 import { assertEquals } from "@std/assert";
-import { innerProducts, linearCombinations, subtractCombinations } from "./basis_algebra.ts";
+import { assertAlmostEquals, assertThrows } from "@std/assert";
+import {
+  combineInPlace,
+  innerProducts,
+  linearCombinations,
+  norm,
+  subtractCombinations,
+} from "./basis_algebra.ts";
 import { Rng } from "./rng.ts";
 
 // Small integers make every sum exact, so the chunked kernels must equal the definitions exactly;
-// the length spans two full chunks and a partial one, the basis a group of four and two more.
+// the length spans two full chunks and a partial one, the basis a group of four and two more, the
+// block a group of three (the register-blocked path) and two more (the one-vector path).
 const dim = 2500, rng = new Rng(7);
 const integers = () => Float64Array.from({ length: dim }, () => rng.int(7) - 3);
 const basis = Array.from({ length: 6 }, integers);
-const block = [integers(), integers(), integers()];
+const block = Array.from({ length: 5 }, integers);
 
 function dot(a: Float64Array, b: Float64Array): number {
   return a.reduce((s, x, i) => s + x * b[i], 0);
@@ -20,7 +28,13 @@ Deno.test("innerProducts: out[j][i] = basisᵢ·vectorsⱼ", () => {
 });
 
 Deno.test("subtractCombinations and linearCombinations follow their definitions", () => {
-  const coefficients = [[1, -2, 0, 3, 1, -1], [0, 0, 0, 0, 0, 0], [-1, 1, 2, -2, 0, 3]];
+  const coefficients = [
+    [1, -2, 0, 3, 1, -1],
+    [0, 0, 0, 0, 0, 0],
+    [-1, 1, 2, -2, 0, 3],
+    [2, 0, -1, 1, 3, -2],
+    [0, 1, 1, -3, 2, 1],
+  ];
   const vectors = block.map((v) => v.slice());
   subtractCombinations(vectors, basis, coefficients);
   vectors.forEach((v, j) => {
@@ -39,7 +53,26 @@ Deno.test("subtractCombinations and linearCombinations follow their definitions"
 });
 
 Deno.test("kernels accept an empty basis or block", () => {
-  assertEquals(innerProducts([], block).map((o) => o.length), [0, 0, 0]);
+  assertEquals(innerProducts([], block).map((o) => o.length), [0, 0, 0, 0, 0]);
   assertEquals(innerProducts(basis, []), []);
   assertEquals(Array.from(linearCombinations([], [[]], 3)[0]), [0, 0, 0]);
+});
+
+Deno.test("combineInPlace overwrites the first rows with the combinations of the old basis", () => {
+  const coefficients = [[0, 0, 0, 0, 0, 1], [2, -1, 0, 1, 0, 3], [1, 1, 1, 1, 1, 1]];
+  const expected = coefficients.map((c) =>
+    basis[0].map((_, t) => c.reduce((s, x, i) => s + x * basis[i][t], 0))
+  );
+  const copy = basis.map((q) => q.slice());
+  combineInPlace(copy, coefficients);
+  expected.forEach((e, r) => assertEquals(Array.from(copy[r]), Array.from(e)));
+  // Rows beyond the coefficients are left as they were.
+  copy.slice(3).forEach((q, i) => assertEquals(Array.from(q), Array.from(basis[3 + i])));
+  assertThrows(() => combineInPlace(copy.slice(0, 2), coefficients), Error, "3 rows");
+});
+
+Deno.test("norm is the Euclidean norm", () => {
+  assertEquals(norm(Float64Array.of(3, 4)), 5);
+  assertEquals(norm(Float64Array.of(1, 2, 2, 4, 2, 2, 4)), 7);
+  assertAlmostEquals(norm(block[0]), Math.sqrt(dot(block[0], block[0])), 1e-12);
 });

@@ -12,9 +12,16 @@
  *
  * @module
  */
-import { innerProducts, linearCombinations, subtractCombinations } from "./basis_algebra.ts";
+import {
+  combineInPlace,
+  innerProducts,
+  linearCombinations,
+  norm,
+  subtractCombinations,
+} from "./basis_algebra.ts";
 import { symmetricEigen } from "./dense_eigen.ts";
 import { Rng } from "./rng.ts";
+import { VectorPool } from "./vector_pool.ts";
 
 /** A symmetric linear operator of dimension `dim`, applied to several vectors at once. */
 export interface SymmetricOperator {
@@ -53,6 +60,12 @@ export interface LanczosOptions {
   maxBasis?: number;
   /** Source of random start vectors (default: a fixed seed, so results are reproducible). */
   rng?: Rng;
+  /**
+   * Where the solver's working vectors come from and return to (default: a pool for this call
+   * only). A caller that solves repeatedly, like a solver at every step, passes one pool so the
+   * vectors are allocated once.
+   */
+  workspace?: VectorPool;
 }
 
 /** The result of {@linkcode lanczosTopK}. */
@@ -61,7 +74,10 @@ export interface EigenResult {
   values: number[];
   /** Unit eigenvector estimates. */
   vectors: Float64Array[];
-  /** ‖Av − λv‖ of each pair, computed from the stored products. */
+  /**
+   * ‖Av − λv‖ of each pair, as the Lanczos relation gives it (exact in exact arithmetic; it does
+   * not see an operator's own asymmetry, such as float32 rounding of its products).
+   */
   residuals: number[];
   /** Number of single-vector operator applications. */
   applications: number;
@@ -110,101 +126,97 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
       `lanczos.maxBasis: must be an integer ≥ k + 2·blockSize = ${smallestBasis}, got ${maxBasis}`,
     );
   }
+  const pool = options.workspace ?? new VectorPool(dim);
+  if (pool.dim !== dim) throw new Error(`lanczos.workspace: holds length ${pool.dim}, not ${dim}`);
   const rng = options.rng ?? new Rng(DEFAULT_SEED);
   const randomVector = () => {
-    const v = new Float64Array(dim);
+    const v = pool.take();
     for (let i = 0; i < dim; i++) v[i] = rng.normal();
     // Draw normals in pairs so no spare is pending: Rng.state() then captures everything.
     if (dim % 2 === 1) rng.normal();
     return v;
   };
 
-  let Q: Float64Array[] = [], AQ: Float64Array[] = [];
+  const Q: Float64Array[] = [];
   let T: number[][] = [];
-  let block = orthonormalise(
-    start.slice(0, blockSize).map((v) => Float64Array.from(v)),
-    Q,
-    blockSize,
-    randomVector,
-    2,
-  );
+  const firstBlock = start.slice(0, blockSize).map((v) => pool.copyOf(v));
+  let block = orthonormalise(firstBlock, Q, blockSize, randomVector, 2, pool).vectors;
   let applications = 0, iterations = 0, converged = false, scale = Number.MIN_VALUE;
   // The first basis vector that A·block has a component along in exact arithmetic: the previous
   // block (block tridiagonal T), or the whole basis after a restart or a random vector.
   let localFrom = 0;
-  let ritz: RitzPairs = { values: [], coeffs: [], all: [] };
-  const scratch = new Float64Array(dim);
-  while (block.length > 0 && iterations < maxIterations) {
-    const products = op.apply(block).map((p) => Float64Array.from(p));
-    applications += block.length;
-    iterations++;
-    const first = Q.length;
-    Q.push(...block);
-    AQ.push(...products);
-    // The new columns Qᵢ·(AQ)ⱼ of T = Qᵀ(AQ), and the remainder of the products outside the basis:
-    // its norm along each Ritz vector's last block coefficients is that pair's residual.
-    const { coefficients, remainder } = splitOffBasis(products, Q, localFrom);
-    T = extendProjection(T, coefficients, first);
-    ritz = rayleighRitz(T, order, k);
-    // max|θ| over every Ritz value seen estimates ‖A‖ (a restart may drop the largest).
-    scale = Math.max(scale, ...ritz.all.map(Math.abs));
-    const enough = ritz.values.length === k;
-    const residuals = ritz.coeffs.map((s) => blockResidual(remainder, s, first, scratch));
-    converged = enough &&
-      residuals.every((r, i) =>
-        i < k - valueOnly ? r <= tolerance * scale : valueError(r, i, ritz) <= tolerance * scale
-      );
-    if (converged || Q.length >= dim) break;
-    localFrom = first;
-    if (Q.length + remainder.length > maxBasis) {
-      // Thick restart: keep the best Ritz vectors, whose products are combinations of AQ, so no
-      // operator application is lost; the remainder stays orthogonal to their span.
-      const kept = rayleighRitz(T, order, Math.max(k, Math.floor(maxBasis / 2)));
-      Q = linearCombinations(Q, kept.coeffs, dim);
-      AQ = linearCombinations(AQ, kept.coeffs, dim);
-      T = kept.values.map((v, i) => kept.values.map((_, j) => (i === j ? v : 0)));
-      localFrom = 0;
+  let ritz: RitzPairs = { values: [], coeffs: [], all: [] }, residuals: number[] = [];
+  try {
+    while (block.length > 0 && iterations < maxIterations) {
+      const products = op.apply(block).map((p) => pool.copyOf(p));
+      applications += block.length;
+      iterations++;
+      const first = Q.length;
+      Q.push(...block);
+      const productNorms = products.map(norm);
+      // The new columns Qᵢ·(AQ)ⱼ of T = Qᵀ(AQ); the products are left holding their remainder R
+      // outside the basis, which is the next block: R = next·U.
+      T = extendProjection(T, splitOffBasis(products, Q, localFrom), first);
+      ritz = rayleighRitz(T, order, k);
+      // max|θ| over every Ritz value seen estimates ‖A‖ (a restart may drop the largest).
+      scale = Math.max(scale, ...ritz.all.map(Math.abs));
+      const next = orthonormalise(products, Q, products.length, null, 0, pool, productNorms);
+      block = next.vectors;
+      // A·(Qs) − θ·Qs = R·s_new for a Ritz pair (θ, s), s_new its coordinates on the newest
+      // block, so its residual is ‖U·s_new‖: no product is stored or recombined.
+      residuals = ritz.coeffs.map((s) => blockResidual(next.factor, s, first));
+      const enough = ritz.values.length === k;
+      converged = enough &&
+        residuals.every((r, i) =>
+          i < k - valueOnly ? r <= tolerance * scale : valueError(r, i, ritz) <= tolerance * scale
+        );
+      if (converged || Q.length >= dim || iterations >= maxIterations) break;
+      localFrom = first;
+      if (Q.length + block.length > maxBasis) {
+        // Thick restart: keep the best Ritz vectors; the next block stays orthogonal to their span.
+        const kept = rayleighRitz(T, order, Math.max(k, Math.floor(maxBasis / 2)));
+        combineInPlace(Q, kept.coeffs);
+        pool.give(...Q.splice(kept.coeffs.length));
+        T = kept.values.map((v, i) => kept.values.map((_, j) => (i === j ? v : 0)));
+        localFrom = 0;
+      }
+      if (block.length === 0 && !enough) {
+        block = orthonormalise([], Q, 1, randomVector, 2, pool).vectors;
+        localFrom = 0;
+      }
     }
-    block = orthonormalise(remainder, Q, remainder.length, null, 0, products.map(norm));
-    if (block.length === 0 && !enough) {
-      block = orthonormalise([], Q, 1, randomVector, 2);
-      localFrom = 0;
-    }
+    if (Q.length >= dim || block.length === 0) converged = ritz.values.length === k;
+    const vectors = linearCombinations(Q, ritz.coeffs, dim);
+    return { values: ritz.values, vectors, residuals, applications, iterations, converged };
+  } finally {
+    pool.give(...Q, ...block);
   }
-  if (Q.length >= dim || block.length === 0) converged = ritz.values.length === k;
-  const vectors = linearCombinations(Q, ritz.coeffs, dim);
-  const residuals = linearCombinations(AQ, ritz.coeffs, dim).map((r, i) => {
-    const v = vectors[i];
-    for (let j = 0; j < dim; j++) r[j] -= ritz.values[i] * v[j];
-    return norm(r);
-  });
-  return { values: ritz.values, vectors, residuals, applications, iterations, converged };
 }
 
 /**
- * Splits the products of the newest block into their coefficients along the basis Q (which
- * already holds that block) and a remainder orthogonal to Q. The bulk of each product lies along
- * Q[localFrom..] (the Lanczos recurrence); one pass over the whole basis then restores
- * orthogonality lost to rounding, repeated when it removed much (Daniel–Gragg–Kaufman–Stewart).
+ * Splits the products of the newest block, in place, into their coefficients along the basis Q
+ * (which already holds that block), returned, and a remainder orthogonal to Q, left in
+ * `products`. The bulk of each product lies along Q[localFrom..] (the Lanczos recurrence); one
+ * pass over the whole basis then restores orthogonality lost to rounding, repeated when it
+ * removed much (Daniel–Gragg–Kaufman–Stewart).
  */
 function splitOffBasis(products: Float64Array[], Q: Float64Array[], localFrom: number) {
   const local = Q.slice(localFrom);
   const localCoefficients = innerProducts(local, products);
-  const remainder = products.map((p) => p.slice());
-  subtractCombinations(remainder, local, localCoefficients);
+  subtractCombinations(products, local, localCoefficients);
   const coefficients = localCoefficients.map((c) => {
     const full = new Float64Array(Q.length);
     full.set(c, localFrom);
     return full;
   });
   for (let pass = 0; pass < 2; pass++) {
-    const before = remainder.map(norm);
-    const correction = innerProducts(Q, remainder);
-    subtractCombinations(remainder, Q, correction);
+    const before = products.map(norm);
+    const correction = innerProducts(Q, products);
+    subtractCombinations(products, Q, correction);
     correction.forEach((c, j) => c.forEach((x, i) => (coefficients[j][i] += x)));
-    if (remainder.every((r, j) => norm(r) > DGKS_RATIO * before[j])) break;
+    if (products.every((r, j) => norm(r) > DGKS_RATIO * before[j])) break;
   }
-  return { coefficients, remainder };
+  return coefficients;
 }
 
 /**
@@ -261,23 +273,20 @@ function rayleighRitz(T: number[][], order: EigenOrder, k: number): RitzPairs {
   };
 }
 
-/** ‖Σⱼ s[first + j]·remainderⱼ‖, accumulated in `scratch`. */
-function blockResidual(
-  remainder: Float64Array[],
-  s: Float64Array,
-  first: number,
-  scratch: Float64Array,
-): number {
-  scratch.fill(0);
-  subtractCombinations([scratch], remainder, [remainder.map((_, j) => -s[first + j])]);
-  return norm(scratch);
+/** ‖Σⱼ s[first + j]·factorⱼ‖: a Ritz pair's residual from the remainder's factor U. */
+function blockResidual(factor: number[][], s: Float64Array, first: number): number {
+  const sum = new Float64Array(factor[0]?.length ?? 0);
+  factor.forEach((column, j) => column.forEach((u, i) => (sum[i] += s[first + j] * u)));
+  return Math.hypot(...sum);
 }
 
 /**
- * Orthonormalises `vectors` against the basis Q (`passes` classical Gram–Schmidt passes; 0 for
- * vectors already orthogonal to it) and each other, dropping those whose norm falls to 1e-10 of
- * their reference norm (default their own; numerically dependent) and topping up with random
- * vectors to `size` when `random` is given.
+ * Orthonormalises `vectors` in place against the basis Q (`passes` classical Gram–Schmidt passes;
+ * 0 for vectors already orthogonal to it) and each other (modified Gram–Schmidt, twice). Vectors
+ * whose norm falls to 1e-10 of their reference norm (default their own) are numerically
+ * dependent: they go back to the pool. With `random`, random vectors top the result up to `size`.
+ * `factor[j]` holds the coordinates of input j along the result (input j ≈ Σᵢ factor[j][i]·outᵢ,
+ * up to its part along Q), meaningful when no random vector was needed.
  */
 function orthonormalise(
   vectors: Float64Array[],
@@ -285,9 +294,10 @@ function orthonormalise(
   size: number,
   random: (() => Float64Array) | null,
   passes: number,
+  pool: VectorPool,
   references: number[] = vectors.map(norm),
-): Float64Array[] {
-  const out: Float64Array[] = [];
+): { vectors: Float64Array[]; factor: number[][] } {
+  const out: Float64Array[] = [], factor: number[][] = [];
   let pending = vectors, attempts = 0;
   while (out.length < size) {
     if (pending.length === 0) {
@@ -299,34 +309,27 @@ function orthonormalise(
       subtractCombinations(pending, Q, innerProducts(Q, pending));
     }
     for (const [j, v] of pending.entries()) {
-      if (out.length === size) break;
-      if (references[j] === 0) continue;
-      projectOut(v, out);
-      projectOut(v, out);
+      const coordinates = new Array<number>(size).fill(0);
+      factor.push(coordinates);
+      if (out.length === size || references[j] === 0) {
+        pool.give(v);
+        continue;
+      }
+      for (let pass = 0; pass < 2; pass++) {
+        const [c] = innerProducts(out, [v]);
+        subtractCombinations([v], out, [c]);
+        c.forEach((x, i) => (coordinates[i] += x));
+      }
       const after = norm(v);
-      if (after <= 1e-10 * references[j]) continue;
+      if (after <= 1e-10 * references[j]) {
+        pool.give(v);
+        continue;
+      }
+      coordinates[out.length] = after;
       for (let i = 0; i < v.length; i++) v[i] /= after;
       out.push(v);
     }
     pending = [];
   }
-  return out;
-}
-
-/** Modified Gram–Schmidt against a few vectors (the block being built). */
-function projectOut(v: Float64Array, basis: readonly Float64Array[]): void {
-  for (const q of basis) {
-    const c = dot(q, v);
-    for (let i = 0; i < v.length; i++) v[i] -= c * q[i];
-  }
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function norm(a: Float64Array): number {
-  return Math.sqrt(dot(a, a));
+  return { vectors: out, factor };
 }

@@ -3,6 +3,7 @@ import { selectBackend } from "./backend.ts";
 import { lanczosTopK, type SymmetricOperator } from "./lanczos.ts";
 import { symmetricEigen } from "./dense_eigen.ts";
 import { Rng } from "./rng.ts";
+import { VectorPool } from "./vector_pool.ts";
 import { Objective } from "./objective.ts";
 import { curvatureOperator, curvatureProducts, layerGaussNewtonOperator } from "./curvature.ts";
 import { parameterLayout } from "./mlp_layout.ts";
@@ -176,6 +177,34 @@ Deno.test("lanczosTopK: a pair wanted for its value only converges sooner, to it
   [10, 8, 5].forEach((v, i) => assertAlmostEquals(valueOnly.values[i], v, tolerance * 10));
   valueOnly.residuals.slice(0, 2).forEach((r) => assertLess(r, tolerance * 10 * 1.01));
   assertThrows(() => lanczosTopK(op, { k: 3, valueOnly: 3 }), Error, "lanczos.valueOnly");
+});
+
+Deno.test("lanczosTopK: a shared workspace changes nothing but where the vectors live", () => {
+  const rng = new Rng(23);
+  const spectrum = Array.from({ length: 80 }, (_, i) => 6 * 0.95 ** i);
+  const op = denseOperator(matrixWithSpectrum(spectrum, rng), spectrum.length);
+  const options = { k: 3, blockSize: 3, maxBasis: 9, tolerance: 1e-9 };
+  const alone = lanczosTopK(op, options);
+  const workspace = new VectorPool(80);
+  const first = lanczosTopK(op, { ...options, workspace });
+  // Every working vector came back; the returned eigenvectors are the caller's, not the pool's.
+  assertLess(0, workspace.free);
+  const lent = workspace.free;
+  const snapshot = first.vectors.map((v) => v.slice());
+  const second = lanczosTopK(op, { ...options, workspace });
+  assertEquals(workspace.free, lent);
+  for (const r of [first, second]) {
+    assertEquals(r.values, alone.values);
+    assertEquals(r.applications, alone.applications);
+  }
+  assertEquals(second.vectors, alone.vectors);
+  // Had they been pool vectors, the second solve would have overwritten them.
+  assertEquals(first.vectors, snapshot);
+  assertThrows(
+    () => lanczosTopK(op, { k: 1, workspace: new VectorPool(79) }),
+    Error,
+    "lanczos.workspace",
+  );
 });
 
 Deno.test("lanczosTopK: invariant subspace and bad options", () => {

@@ -6,6 +6,7 @@
  * @module
  */
 import { lanczosTopK } from "../lanczos.ts";
+import { poolOfDim, type VectorPool } from "../vector_pool.ts";
 import type { EigenSettings } from "./eigen_settings.ts";
 import { eigenStepReport, hessianOperator } from "./eigen_settings.ts";
 import type { PointEvaluation, Solver, SolverState, StepReport } from "./types.ts";
@@ -30,6 +31,8 @@ export function stiffStepFactor(lambda: number, dt: number): number {
 export class ExponentialEuler implements Solver {
   readonly description: string;
   #vectors: Float64Array[] = [];
+  /** The eigen-solver's working vectors, kept from step to step. */
+  #pool?: VectorPool;
 
   constructor(readonly options: ExponentialEulerOptions) {
     const { etaMax, k, warmup } = options;
@@ -44,6 +47,7 @@ export class ExponentialEuler implements Solver {
     const { etaMax, k, warmup, eigen } = this.options;
     const P = point.theta.length;
     const wanted = Math.min(k + 1, P);
+    this.#pool = poolOfDim(this.#pool, P);
     const eig = lanczosTopK(hessianOperator(point), {
       k: wanted,
       order: "magnitude",
@@ -55,6 +59,7 @@ export class ExponentialEuler implements Solver {
       maxIterations: eigen.maxIterations,
       maxBasis: eigen.maxBasis,
       rng: eigen.rng,
+      workspace: this.#pool,
     });
     this.#vectors = eig.vectors;
     const bulk = wanted > k ? Math.abs(eig.values[k]) : 0;
@@ -62,7 +67,7 @@ export class ExponentialEuler implements Solver {
     if (warmup > 0) dt *= Math.min(1, (step + 1) / warmup);
     // θ ← θ − dt·w − Σ r_m c_m v_m with w = g − Σ c_m v_m, i.e. θ − dt·g − Σ (r_m − dt) c_m v_m.
     const g = point.gradient;
-    const update = new Float64Array(P);
+    const update = this.#pool.take();
     for (let i = 0; i < P; i++) update[i] = dt * g[i];
     for (let m = 0; m < Math.min(k, eig.vectors.length); m++) {
       const v = eig.vectors[m];
@@ -73,6 +78,7 @@ export class ExponentialEuler implements Solver {
     }
     const theta = new Float32Array(P);
     for (let i = 0; i < P; i++) theta[i] = point.theta[i] - update[i];
+    this.#pool.give(update);
     return {
       theta,
       report: eigenStepReport(point, t, dt, eig, 1, start),

@@ -5,6 +5,7 @@
  * @module
  */
 import { lanczosTopK } from "../lanczos.ts";
+import { poolOfDim, type VectorPool } from "../vector_pool.ts";
 import type { PointEvaluation, Solver, SolverState, StepReport } from "./types.ts";
 import { type EigenSettings, eigenStepReport, hessianOperator } from "./eigen_settings.ts";
 
@@ -51,6 +52,8 @@ export class GradientDescent implements Solver {
 export class AdaptiveGradientDescent implements Solver {
   readonly description: string;
   #vectors: Float64Array[] = [];
+  /** The eigen-solver's working vectors, kept from step to step. */
+  #pool?: VectorPool;
 
   constructor(readonly etaMax: number, readonly eigen: EigenSettings) {
     this.description = `agd(etaMax=${etaMax})`;
@@ -58,6 +61,7 @@ export class AdaptiveGradientDescent implements Solver {
 
   step(point: PointEvaluation, t: number): { theta: Float32Array; report: StepReport } {
     const start = performance.now();
+    this.#pool = poolOfDim(this.#pool, point.theta.length);
     const top = lanczosTopK(hessianOperator(point), {
       k: 1,
       start: this.#vectors,
@@ -65,6 +69,7 @@ export class AdaptiveGradientDescent implements Solver {
       maxIterations: this.eigen.maxIterations,
       maxBasis: this.eigen.maxBasis,
       rng: this.eigen.rng,
+      workspace: this.#pool,
     });
     this.#vectors = top.vectors;
     const dt = Math.min(this.etaMax, 1 / Math.abs(top.values[0]));

@@ -6,6 +6,7 @@
  * @module
  */
 import { lanczosTopK } from "../lanczos.ts";
+import { poolOfDim, type VectorPool } from "../vector_pool.ts";
 import type { EigenSettings } from "./eigen_settings.ts";
 import { eigenStepReport, hessianOperator } from "./eigen_settings.ts";
 import type { PointEvaluation, SmoothObjective, Solver, SolverState, StepReport } from "./types.ts";
@@ -22,6 +23,8 @@ export interface GradientFlowOptions {
 export class GradientFlowRk4 implements Solver {
   readonly description: string;
   #vectors: Float64Array[] = [];
+  /** The eigen-solver's working vectors, kept from step to step. */
+  #pool?: VectorPool;
 
   constructor(readonly objective: SmoothObjective, readonly options: GradientFlowOptions) {
     this.description = `flow-rk4(dtMax=${options.dtMax},fraction=${options.stiffnessFraction})`;
@@ -30,6 +33,7 @@ export class GradientFlowRk4 implements Solver {
   step(point: PointEvaluation, t: number): { theta: Float32Array; report: StepReport } {
     const start = performance.now();
     const { dtMax, stiffnessFraction, eigen } = this.options;
+    this.#pool = poolOfDim(this.#pool, point.theta.length);
     const top = lanczosTopK(hessianOperator(point), {
       k: 1,
       order: "magnitude",
@@ -38,6 +42,7 @@ export class GradientFlowRk4 implements Solver {
       maxIterations: eigen.maxIterations,
       maxBasis: eigen.maxBasis,
       rng: eigen.rng,
+      workspace: this.#pool,
     });
     this.#vectors = top.vectors;
     const lambda = Math.abs(top.values[0]);
