@@ -20,6 +20,7 @@ import {
   subtractCombinations,
 } from "./basis_algebra.ts";
 import { symmetricEigen } from "./dense_eigen.ts";
+import { gramSchmidt, orthonormaliseBlock } from "./block_orthonormalise.ts";
 import { Rng } from "./rng.ts";
 import { VectorPool } from "./vector_pool.ts";
 
@@ -87,7 +88,7 @@ export interface EigenResult {
 
 const DEFAULT_SEED = 0x1a2c05;
 const DEFAULT_MAX_BASIS = 24;
-/** A reorthogonalisation pass that keeps less than this fraction of a vector's norm is repeated. */
+/** A reorthogonalisation pass that keeps no more than this fraction of a norm is repeated. */
 const DGKS_RATIO = Math.SQRT1_2;
 
 /**
@@ -140,11 +141,11 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
   const Q: Float64Array[] = [];
   let T: number[][] = [];
   const firstBlock = start.slice(0, blockSize).map((v) => pool.copyOf(v));
-  let block = orthonormalise(firstBlock, Q, blockSize, randomVector, 2, pool).vectors;
+  let block = gramSchmidt(firstBlock, Q, blockSize, randomVector, 2, pool).vectors;
   let applications = 0, iterations = 0, converged = false, scale = Number.MIN_VALUE;
-  // The first basis vector that A·block has a component along in exact arithmetic: the previous
-  // block (block tridiagonal T), or the whole basis after a restart or a random vector.
-  let localFrom = 0;
+  // The block before the newest and the factor U of the remainder that became the newest block
+  // (null after a restart or a random vector): the newest products' coefficients along it.
+  let recurrence: Recurrence | null = null;
   let ritz: RitzPairs = { values: [], coeffs: [], all: [] }, residuals: number[] = [];
   try {
     while (block.length > 0 && iterations < maxIterations) {
@@ -153,14 +154,14 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
       iterations++;
       const first = Q.length;
       Q.push(...block);
-      const productNorms = products.map(norm);
       // The new columns Qᵢ·(AQ)ⱼ of T = Qᵀ(AQ); the products are left holding their remainder R
       // outside the basis, which is the next block: R = next·U.
-      T = extendProjection(T, splitOffBasis(products, Q, localFrom), first);
+      const split = splitOffBasis(products, Q, recurrence);
+      T = extendProjection(T, split.coefficients, first);
       ritz = rayleighRitz(T, order, k);
       // max|θ| over every Ritz value seen estimates ‖A‖ (a restart may drop the largest).
       scale = Math.max(scale, ...ritz.all.map(Math.abs));
-      const next = orthonormalise(products, Q, products.length, null, 0, pool, productNorms);
+      const next = orthonormaliseBlock(products, split.productNorms, pool);
       block = next.vectors;
       // A·(Qs) − θ·Qs = R·s_new for a Ritz pair (θ, s), s_new its coordinates on the newest
       // block, so its residual is ‖U·s_new‖: no product is stored or recombined.
@@ -171,18 +172,18 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
           i < k - valueOnly ? r <= tolerance * scale : valueError(r, i, ritz) <= tolerance * scale
         );
       if (converged || Q.length >= dim || iterations >= maxIterations) break;
-      localFrom = first;
+      recurrence = { from: first, factor: next.factor };
       if (Q.length + block.length > maxBasis) {
         // Thick restart: keep the best Ritz vectors; the next block stays orthogonal to their span.
         const kept = rayleighRitz(T, order, Math.max(k, Math.floor(maxBasis / 2)));
         combineInPlace(Q, kept.coeffs);
         pool.give(...Q.splice(kept.coeffs.length));
         T = kept.values.map((v, i) => kept.values.map((_, j) => (i === j ? v : 0)));
-        localFrom = 0;
+        recurrence = null;
       }
       if (block.length === 0 && !enough) {
-        block = orthonormalise([], Q, 1, randomVector, 2, pool).vectors;
-        localFrom = 0;
+        block = gramSchmidt([], Q, 1, randomVector, 2, pool).vectors;
+        recurrence = null;
       }
     }
     if (Q.length >= dim || block.length === 0) converged = ritz.values.length === k;
@@ -193,30 +194,45 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
   }
 }
 
+/** The block before the newest, from `from` on, and the factor of the remainder that became the newest. */
+interface Recurrence {
+  from: number;
+  factor: number[][];
+}
+
 /**
  * Splits the products of the newest block, in place, into their coefficients along the basis Q
  * (which already holds that block), returned, and a remainder orthogonal to Q, left in
- * `products`. The bulk of each product lies along Q[localFrom..] (the Lanczos recurrence); one
- * pass over the whole basis then restores orthogonality lost to rounding, repeated when it
- * removed much (Daniel–Gragg–Kaufman–Stewart).
+ * `products`; also returns the products' norms. The bulk of each product lies along the newest
+ * two blocks (the Lanczos recurrence). Its coefficients along the block before are known by
+ * symmetry: qₗ·(A·q′ᵢ) = (A·qₗ)·q′ᵢ = U[l][i], the factor of the remainder that became the
+ * newest block. One pass over the whole basis then restores orthogonality lost to rounding (and
+ * corrects those coefficients by the operator's own asymmetry), repeated when it removed much
+ * (Daniel–Gragg–Kaufman–Stewart).
  */
-function splitOffBasis(products: Float64Array[], Q: Float64Array[], localFrom: number) {
-  const local = Q.slice(localFrom);
-  const localCoefficients = innerProducts(local, products);
-  subtractCombinations(products, local, localCoefficients);
-  const coefficients = localCoefficients.map((c) => {
+function splitOffBasis(products: Float64Array[], Q: Float64Array[], recurrence: Recurrence | null) {
+  const first = Q.length - products.length, from = recurrence?.from ?? 0;
+  const computed = innerProducts(Q.slice(recurrence ? first : 0), products);
+  const coefficients = computed.map((c, j) => {
     const full = new Float64Array(Q.length);
-    full.set(c, localFrom);
+    full.set(c, recurrence ? first : 0);
+    recurrence?.factor.forEach((row, l) => (full[from + l] = row[j]));
     return full;
   });
+  subtractCombinations(products, Q.slice(from), coefficients.map((c) => c.subarray(from)));
+  let before = products.map(norm);
+  // The local part and the remainder are orthogonal, so ‖product‖² = ‖coefficients‖² + ‖R‖².
+  const productNorms = coefficients.map((c, j) => Math.hypot(before[j], ...c));
   for (let pass = 0; pass < 2; pass++) {
-    const before = products.map(norm);
     const correction = innerProducts(Q, products);
     subtractCombinations(products, Q, correction);
     correction.forEach((c, j) => c.forEach((x, i) => (coefficients[j][i] += x)));
-    if (products.every((r, j) => norm(r) > DGKS_RATIO * before[j])) break;
+    // The pass removed ‖c‖ of ‖r‖, leaving √(‖r‖² − ‖c‖²): repeat if that is ≤ ‖r‖/√2.
+    const removed = correction.map((c) => c.reduce((s, x) => s + x * x, 0));
+    if (removed.every((c2, j) => c2 < (1 - DGKS_RATIO ** 2) * before[j] ** 2)) break;
+    before = products.map(norm);
   }
-  return coefficients;
+  return { coefficients, productNorms };
 }
 
 /**
@@ -278,58 +294,4 @@ function blockResidual(factor: number[][], s: Float64Array, first: number): numb
   const sum = new Float64Array(factor[0]?.length ?? 0);
   factor.forEach((column, j) => column.forEach((u, i) => (sum[i] += s[first + j] * u)));
   return Math.hypot(...sum);
-}
-
-/**
- * Orthonormalises `vectors` in place against the basis Q (`passes` classical Gram–Schmidt passes;
- * 0 for vectors already orthogonal to it) and each other (modified Gram–Schmidt, twice). Vectors
- * whose norm falls to 1e-10 of their reference norm (default their own) are numerically
- * dependent: they go back to the pool. With `random`, random vectors top the result up to `size`.
- * `factor[j]` holds the coordinates of input j along the result (input j ≈ Σᵢ factor[j][i]·outᵢ,
- * up to its part along Q), meaningful when no random vector was needed.
- */
-function orthonormalise(
-  vectors: Float64Array[],
-  Q: readonly Float64Array[],
-  size: number,
-  random: (() => Float64Array) | null,
-  passes: number,
-  pool: VectorPool,
-  references: number[] = vectors.map(norm),
-): { vectors: Float64Array[]; factor: number[][] } {
-  const out: Float64Array[] = [], factor: number[][] = [];
-  let pending = vectors, attempts = 0;
-  while (out.length < size) {
-    if (pending.length === 0) {
-      if (!random || attempts++ > 10 * size) break;
-      pending = [random()];
-      references = pending.map(norm);
-    }
-    for (let pass = 0; pass < passes; pass++) {
-      subtractCombinations(pending, Q, innerProducts(Q, pending));
-    }
-    for (const [j, v] of pending.entries()) {
-      const coordinates = new Array<number>(size).fill(0);
-      factor.push(coordinates);
-      if (out.length === size || references[j] === 0) {
-        pool.give(v);
-        continue;
-      }
-      for (let pass = 0; pass < 2; pass++) {
-        const [c] = innerProducts(out, [v]);
-        subtractCombinations([v], out, [c]);
-        c.forEach((x, i) => (coordinates[i] += x));
-      }
-      const after = norm(v);
-      if (after <= 1e-10 * references[j]) {
-        pool.give(v);
-        continue;
-      }
-      coordinates[out.length] = after;
-      for (let i = 0; i < v.length; i++) v[i] /= after;
-      out.push(v);
-    }
-    pending = [];
-  }
-  return { vectors: out, factor };
 }
