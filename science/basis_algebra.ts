@@ -122,7 +122,11 @@ function subtractOverRange(
   }
 }
 
-/** The three-vector case of subtractOverRange: four basis elements feed twelve multiply-adds. */
+/**
+ * The three-vector case of subtractOverRange: four basis elements feed twelve multiply-adds. A
+ * last group of fewer than four basis vectors is padded with its last vector at coefficient 0,
+ * which costs less than updating the three vectors once per leftover basis vector.
+ */
 function subtractFromThree(
   vectors: readonly Float64Array[],
   basis: readonly Float64Array[],
@@ -134,27 +138,19 @@ function subtractFromThree(
 ): void {
   const v0 = vectors[j], v1 = vectors[j + 1], v2 = vectors[j + 2];
   const c0 = coefficients[j], c1 = coefficients[j + 1], c2 = coefficients[j + 2];
-  const m = basis.length;
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const qa = basis[i], qb = basis[i + 1], qc = basis[i + 2], qd = basis[i + 3];
-    const a0 = c0[i], b0 = c0[i + 1], e0 = c0[i + 2], d0 = c0[i + 3];
-    const a1 = c1[i], b1 = c1[i + 1], e1 = c1[i + 2], d1 = c1[i + 3];
-    const a2 = c2[i], b2 = c2[i + 1], e2 = c2[i + 2], d2 = c2[i + 3];
+  const m = basis.length, last = m - 1;
+  const at = (c: ArrayLike<number>, i: number) => (i < m ? c[i] : 0);
+  for (let i = 0; i < m; i += 4) {
+    const qa = basis[i], qb = basis[Math.min(i + 1, last)];
+    const qc = basis[Math.min(i + 2, last)], qd = basis[Math.min(i + 3, last)];
+    const a0 = c0[i], b0 = at(c0, i + 1), e0 = at(c0, i + 2), d0 = at(c0, i + 3);
+    const a1 = c1[i], b1 = at(c1, i + 1), e1 = at(c1, i + 2), d1 = at(c1, i + 3);
+    const a2 = c2[i], b2 = at(c2, i + 1), e2 = at(c2, i + 2), d2 = at(c2, i + 3);
     for (let t = lo; t < hi; t++) {
       const xa = qa[t], xb = qb[t], xc = qc[t], xd = qd[t], u = t - offset;
       v0[u] -= a0 * xa + b0 * xb + e0 * xc + d0 * xd;
       v1[u] -= a1 * xa + b1 * xb + e1 * xc + d1 * xd;
       v2[u] -= a2 * xa + b2 * xb + e2 * xc + d2 * xd;
-    }
-  }
-  for (; i < m; i++) {
-    const q = basis[i], a0 = c0[i], a1 = c1[i], a2 = c2[i];
-    for (let t = lo; t < hi; t++) {
-      const x = q[t], u = t - offset;
-      v0[u] -= a0 * x;
-      v1[u] -= a1 * x;
-      v2[u] -= a2 * x;
     }
   }
 }

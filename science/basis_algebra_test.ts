@@ -27,30 +27,29 @@ Deno.test("innerProducts: out[j][i] = basisᵢ·vectorsⱼ", () => {
   block.forEach((v, j) => assertEquals(Array.from(out[j]), basis.map((q) => dot(q, v))));
 });
 
-Deno.test("subtractCombinations and linearCombinations follow their definitions", () => {
-  const coefficients = [
-    [1, -2, 0, 3, 1, -1],
-    [0, 0, 0, 0, 0, 0],
-    [-1, 1, 2, -2, 0, 3],
-    [2, 0, -1, 1, 3, -2],
-    [0, 1, 1, -3, 2, 1],
-  ];
-  const vectors = block.map((v) => v.slice());
-  subtractCombinations(vectors, basis, coefficients);
-  vectors.forEach((v, j) => {
-    const expected = block[j].map((x, t) =>
-      x - coefficients[j].reduce((s, c, i) => s + c * basis[i][t], 0)
-    );
-    assertEquals(Array.from(v), Array.from(expected));
+// Every size of a last, padded group of basis vectors (one to four), and more than one group.
+for (const m of [1, 2, 3, 4, 6]) {
+  Deno.test(`subtractCombinations and linearCombinations follow their definitions (m = ${m})`, () => {
+    const few = basis.slice(0, m);
+    const coefficients = [
+      [1, -2, 0, 3, 1, -1],
+      [0, 0, 0, 0, 0, 0],
+      [-1, 1, 2, -2, 0, 3],
+      [2, 0, -1, 1, 3, -2],
+      [0, 1, 1, -3, 2, 1],
+    ].map((row) => row.slice(0, m));
+    const combination = (c: number[], t: number) => c.reduce((s, x, i) => s + x * few[i][t], 0);
+    const vectors = block.map((v) => v.slice());
+    subtractCombinations(vectors, few, coefficients);
+    vectors.forEach((v, j) => {
+      const expected = block[j].map((x, t) => x - combination(coefficients[j], t));
+      assertEquals(Array.from(v), Array.from(expected));
+    });
+    linearCombinations(few, coefficients, dim).forEach((v, r) => {
+      assertEquals(Array.from(v), Array.from(few[0], (_, t) => combination(coefficients[r], t)));
+    });
   });
-  const combined = linearCombinations(basis, coefficients, dim);
-  combined.forEach((v, r) => {
-    const expected = basis[0].map((_, t) =>
-      coefficients[r].reduce((s, c, i) => s + c * basis[i][t], 0)
-    );
-    assertEquals(Array.from(v), Array.from(expected));
-  });
-});
+}
 
 Deno.test("kernels accept an empty basis or block", () => {
   assertEquals(innerProducts([], block).map((o) => o.length), [0, 0, 0, 0, 0]);
