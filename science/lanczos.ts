@@ -10,6 +10,12 @@
  * wanted for their value only, the bound ‖Av − θv‖²/gap on θ's error), when the basis spans an
  * invariant subspace, or at the iteration cap.
  *
+ * Per iteration the solver touches only the basis and the newest products: their remainder
+ * outside the basis becomes the next block by a small QR (science/block_orthonormalise.ts), and
+ * that factor gives both the Ritz residuals and, by symmetry, the next products' coefficients
+ * along the block before; no product is stored. Working vectors come from a pool, which callers
+ * that solve repeatedly share between calls.
+ *
  * @module
  */
 import {
@@ -157,6 +163,13 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
       // The new columns Qᵢ·(AQ)ⱼ of T = Qᵀ(AQ); the products are left holding their remainder R
       // outside the basis, which is the next block: R = next·U.
       const split = splitOffBasis(products, Q, recurrence);
+      const bad = split.productNorms.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) {
+        throw new Error(
+          `lanczos: the operator's product ${bad} at iteration ${iterations} is not finite ` +
+            `(NaN or ±Inf entries)`,
+        );
+      }
       T = extendProjection(T, split.coefficients, first);
       ritz = rayleighRitz(T, order, k);
       // max|θ| over every Ritz value seen estimates ‖A‖ (a restart may drop the largest).
@@ -190,11 +203,15 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
     const vectors = linearCombinations(Q, ritz.coeffs, dim);
     return { values: ritz.values, vectors, residuals, applications, iterations, converged };
   } finally {
-    pool.give(...Q, ...block);
+    // Q holds the block too if an error cut the iteration short: give each vector back once.
+    pool.give(...new Set([...Q, ...block]));
   }
 }
 
-/** The block before the newest, from `from` on, and the factor of the remainder that became the newest. */
+/**
+ * The block before the newest (basis vectors from `from` on) and the factor of the remainder
+ * that became the newest block.
+ */
 interface Recurrence {
   from: number;
   factor: number[][];

@@ -205,6 +205,28 @@ Deno.test("lanczosTopK: a shared workspace changes nothing but where the vectors
     Error,
     "lanczos.workspace",
   );
+  // An operator that fails mid-solve, or whose products turn non-finite: the error says so, and
+  // every vector comes back to the pool once.
+  let calls = 0;
+  const failing: SymmetricOperator = {
+    dim: 80,
+    apply: (vs) => {
+      if (++calls === 3) throw new Error("operator failed");
+      return op.apply(vs);
+    },
+  };
+  assertThrows(() => lanczosTopK(failing, { ...options, workspace }), Error, "operator failed");
+  const overflowing: SymmetricOperator = {
+    dim: 80,
+    apply: (vs) => op.apply(vs).map((p, j) => (j === 1 ? Array.from(p, (x) => x * Infinity) : p)),
+  };
+  assertThrows(
+    () => lanczosTopK(overflowing, { ...options, workspace }),
+    Error,
+    "product 1 at iteration 1 is not finite",
+  );
+  assertLess(0, workspace.free);
+  assertEquals(lanczosTopK(op, { ...options, workspace }).values, alone.values);
 });
 
 Deno.test("lanczosTopK: invariant subspace and bad options", () => {
