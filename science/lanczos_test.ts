@@ -146,7 +146,8 @@ Deno.test("lanczosTopK: thick restarts keep the answer and the orthogonality", (
   const rng = new Rng(17);
   const spectrum = Array.from({ length: 150 }, (_, i) => (i % 2 ? -1 : 1) * 10 * 0.97 ** i);
   const n = spectrum.length;
-  const op = denseOperator(matrixWithSpectrum(spectrum, rng), n);
+  const M = matrixWithSpectrum(spectrum, rng);
+  const op = denseOperator(M, n);
   const r = lanczosTopK(op, { k: 4, order: "magnitude", maxBasis: 10, tolerance: 1e-9 });
   assert(r.converged);
   assertLess(10, r.applications);
@@ -159,6 +160,17 @@ Deno.test("lanczosTopK: thick restarts keep the answer and the orthogonality", (
       assertAlmostEquals(d, i === j ? 1 : 0, 1e-9);
     }
   }
+  // Stopped by the cap on the very iteration that fills the basis (Q = 10, where a restart would
+  // come next): the pairs returned are still Ritz pairs of that basis, with honest residuals.
+  const capped = lanczosTopK(op, { k: 4, maxBasis: 10, maxIterations: 10, tolerance: 1e-12 });
+  assert(!capped.converged);
+  capped.vectors.forEach((v, i) => {
+    const Mv = matVec64(M, v);
+    assertAlmostEquals(Math.hypot(...v), 1, 1e-12);
+    assertAlmostEquals(v.reduce((s, x, t) => s + x * Mv[t], 0), capped.values[i], 1e-10);
+    const trueResidual = Math.hypot(...Mv.map((x, t) => x - capped.values[i] * v[t]));
+    assertAlmostEquals(capped.residuals[i], trueResidual, 1e-10);
+  });
   assertThrows(() => lanczosTopK(op, { k: 4, maxBasis: 5 }), Error, "lanczos.maxBasis");
 });
 
