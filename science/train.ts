@@ -11,6 +11,7 @@ import type { LossKind } from "./loss.ts";
 import { Objective, type ObjectivePoint } from "./objective.ts";
 import { checkThetaLength } from "./model.ts";
 import { lanczosTopK } from "./lanczos.ts";
+import { VectorPool } from "./vector_pool.ts";
 import { Rng } from "./rng.ts";
 import { createSolver, type SolverConfig } from "./solvers/create.ts";
 import { hessianOperator } from "./solvers/eigen_settings.ts";
@@ -200,6 +201,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     let theta = saved?.theta ?? o.theta0, t = saved?.t ?? 0, step = saved?.step ?? 0;
     let previousLoss = saved?.previousLoss ?? null;
     let sharpnessVectors = saved?.sharpnessVectors ?? [];
+    const sharpnessWorkspace = new VectorPool(objective.parameterCount);
     const trajectory = saved?.trajectory ?? [], measurements = saved?.measurements ?? [];
     const warnings = saved?.warnings ?? [];
     if (saved) solver.restore({ vectors: saved.solverVectors });
@@ -213,6 +215,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         start: sharpnessVectors,
         tolerance: o.sharpnessTolerance ?? 1e-4,
         rng,
+        workspace: sharpnessWorkspace,
       });
       sharpnessVectors = top.vectors;
       const row: MeasurementRow = {
