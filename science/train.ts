@@ -10,11 +10,9 @@ import type { MlpSpec } from "./mlp_layout.ts";
 import type { LossKind } from "./loss.ts";
 import { Objective, type ObjectivePoint } from "./objective.ts";
 import { checkThetaLength } from "./model.ts";
-import { lanczosTopK } from "./lanczos.ts";
-import { VectorPool } from "./vector_pool.ts";
 import { Rng } from "./rng.ts";
 import { createSolver, type SolverConfig } from "./solvers/create.ts";
-import { hessianOperator } from "./solvers/eigen_settings.ts";
+import { WarmEigenSolve } from "./solvers/eigen_settings.ts";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { type Divergence, divergenceCheck, TrainingDivergedError } from "./divergence.ts";
 
@@ -200,8 +198,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const solver = createSolver(o.solver, objective, o.loss, o.spec.sizes.at(-1)!, rng);
     let theta = saved?.theta ?? o.theta0, t = saved?.t ?? 0, step = saved?.step ?? 0;
     let previousLoss = saved?.previousLoss ?? null;
-    let sharpnessVectors = saved?.sharpnessVectors ?? [];
-    const sharpnessWorkspace = new VectorPool(objective.parameterCount);
+    // The sharpness λ¹(ℋ), warm-started from the last measurement's eigenvector.
+    const sharpness = new WarmEigenSolve({
+      tolerance: o.sharpnessTolerance ?? 1e-4,
+      maxIterations: 100,
+      rng,
+    });
+    if (saved) sharpness.restore({ vectors: saved.sharpnessVectors });
     const trajectory = saved?.trajectory ?? [], measurements = saved?.measurements ?? [];
     const warnings = saved?.warnings ?? [];
     if (saved) solver.restore({ vectors: saved.solverVectors });
@@ -210,14 +213,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const started = performance.now();
 
     const measure = async (point: ObjectivePoint) => {
-      const top = lanczosTopK(hessianOperator(point), {
-        k: 1,
-        start: sharpnessVectors,
-        tolerance: o.sharpnessTolerance ?? 1e-4,
-        rng,
-        workspace: sharpnessWorkspace,
-      });
-      sharpnessVectors = top.vectors;
+      const top = sharpness.at(point, { k: 1 });
       const row: MeasurementRow = {
         step,
         t,
@@ -322,7 +318,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           t,
           theta,
           solver,
-          sharpnessVectors,
+          sharpnessVectors: sharpness.state().vectors,
           rng,
           previousLoss,
           trajectory,

@@ -1,11 +1,18 @@
 /**
- * The eigen-solver settings solvers share, and the Hessian of an evaluated point as an operator.
+ * The eigen-solver settings solvers share, the Hessian of an evaluated point as an operator, and
+ * the warm-started eigen-solve a solver repeats at every step.
  *
  * @module
  */
-import type { EigenResult, SymmetricOperator } from "../lanczos.ts";
+import {
+  type EigenResult,
+  type LanczosOptions,
+  lanczosTopK,
+  type SymmetricOperator,
+} from "../lanczos.ts";
 import type { Rng } from "../rng.ts";
-import type { PointEvaluation, StepReport } from "./types.ts";
+import { poolOfDim, type VectorPool } from "../vector_pool.ts";
+import type { PointEvaluation, SolverState, StepReport } from "./types.ts";
 
 /** Tolerance and iteration cap of the Lanczos calls a solver makes. */
 export interface EigenSettings {
@@ -29,6 +36,46 @@ export const DEFAULT_EIGEN_SETTINGS: EigenSettings = { tolerance: 1e-3, maxItera
 /** ℋ at `point` as a {@linkcode SymmetricOperator}. */
 export function hessianOperator(point: PointEvaluation): SymmetricOperator {
   return { dim: point.theta.length, apply: (vs) => point.hessianProducts(vs) };
+}
+
+/** Which eigenpairs a step asks for; the other Lanczos options come from {@linkcode EigenSettings}. */
+export type EigenRequest = Pick<LanczosOptions, "k" | "order" | "blockSize" | "valueOnly">;
+
+/**
+ * The eigen-solve repeated at every step: warm-started from the previous solve's eigenvectors
+ * (the state a checkpoint keeps), with one vector pool lending Lanczos its working vectors.
+ */
+export class WarmEigenSolve {
+  #vectors: Float64Array[] = [];
+  #pool?: VectorPool;
+
+  constructor(readonly settings: EigenSettings) {}
+
+  /** The requested eigenpairs of ℋ at `point`. */
+  at(point: PointEvaluation, request: EigenRequest): EigenResult {
+    this.#pool = poolOfDim(this.#pool, point.theta.length);
+    const { tolerance, maxIterations, maxBasis, rng } = this.settings;
+    const eig = lanczosTopK(hessianOperator(point), {
+      ...request,
+      start: this.#vectors,
+      tolerance,
+      maxIterations,
+      maxBasis,
+      rng,
+      workspace: this.#pool,
+    });
+    this.#vectors = eig.vectors;
+    return eig;
+  }
+
+  /** A copy of the warm-start vectors. */
+  state(): SolverState {
+    return { vectors: this.#vectors.map((v) => v.slice()) };
+  }
+
+  restore(state: SolverState): void {
+    this.#vectors = state.vectors.map((v) => v.slice());
+  }
 }
 
 /** The report of a step of `dt` from `point` that used one eigen-solve (`eig`). */

@@ -5,10 +5,7 @@
  *
  * @module
  */
-import { lanczosTopK } from "../lanczos.ts";
-import { poolOfDim, type VectorPool } from "../vector_pool.ts";
-import type { EigenSettings } from "./eigen_settings.ts";
-import { eigenStepReport, hessianOperator } from "./eigen_settings.ts";
+import { type EigenSettings, eigenStepReport, WarmEigenSolve } from "./eigen_settings.ts";
 import type { PointEvaluation, Solver, SolverState, StepReport } from "./types.ts";
 
 /** Options of {@linkcode ExponentialEuler}. */
@@ -30,13 +27,12 @@ export function stiffStepFactor(lambda: number, dt: number): number {
 /** Exponential Euler, warm-starting each step's eigenpairs from the previous step's. */
 export class ExponentialEuler implements Solver {
   readonly description: string;
-  #vectors: Float64Array[] = [];
-  /** The eigen-solver's working vectors, kept from step to step. */
-  #pool?: VectorPool;
+  readonly #eigen: WarmEigenSolve;
 
   constructor(readonly options: ExponentialEulerOptions) {
     const { etaMax, k, warmup } = options;
     this.description = `ee(etaMax=${etaMax},k=${k},warmup=${warmup})`;
+    this.#eigen = new WarmEigenSolve(options.eigen);
   }
 
   step(point: PointEvaluation, t: number, step: number): {
@@ -44,41 +40,32 @@ export class ExponentialEuler implements Solver {
     report: StepReport;
   } {
     const start = performance.now();
-    const { etaMax, k, warmup, eigen } = this.options;
+    const { etaMax, k, warmup } = this.options;
     const P = point.theta.length;
     const wanted = Math.min(k + 1, P);
-    this.#pool = poolOfDim(this.#pool, P);
-    const eig = lanczosTopK(hessianOperator(point), {
+    const eig = this.#eigen.at(point, {
       k: wanted,
       order: "magnitude",
-      start: this.#vectors,
       blockSize: wanted,
       // λ_{k+1} only sets dt: its value is needed, not its vector.
       valueOnly: wanted - k,
-      tolerance: eigen.tolerance,
-      maxIterations: eigen.maxIterations,
-      maxBasis: eigen.maxBasis,
-      rng: eigen.rng,
-      workspace: this.#pool,
     });
-    this.#vectors = eig.vectors;
     const bulk = wanted > k ? Math.abs(eig.values[k]) : 0;
     let dt = bulk > 0 ? Math.min(etaMax, 1 / bulk) : etaMax;
     if (warmup > 0) dt *= Math.min(1, (step + 1) / warmup);
     // θ ← θ − dt·w − Σ r_m c_m v_m with w = g − Σ c_m v_m, i.e. θ − dt·g − Σ (r_m − dt) c_m v_m.
-    const g = point.gradient;
-    const update = this.#pool.take();
-    for (let i = 0; i < P; i++) update[i] = dt * g[i];
-    for (let m = 0; m < Math.min(k, eig.vectors.length); m++) {
-      const v = eig.vectors[m];
+    const g = point.gradient, stiff = eig.vectors.slice(0, k);
+    const coefs = stiff.map((v, m) => {
       let c = 0;
       for (let i = 0; i < P; i++) c += v[i] * g[i];
-      const coef = (stiffStepFactor(eig.values[m], dt) - dt) * c;
-      for (let i = 0; i < P; i++) update[i] += coef * v[i];
-    }
+      return (stiffStepFactor(eig.values[m], dt) - dt) * c;
+    });
     const theta = new Float32Array(P);
-    for (let i = 0; i < P; i++) theta[i] = point.theta[i] - update[i];
-    this.#pool.give(update);
+    for (let i = 0; i < P; i++) {
+      let update = dt * g[i];
+      for (let m = 0; m < stiff.length; m++) update += coefs[m] * stiff[m][i];
+      theta[i] = point.theta[i] - update;
+    }
     return {
       theta,
       report: eigenStepReport(point, t, dt, eig, 1, start),
@@ -86,10 +73,10 @@ export class ExponentialEuler implements Solver {
   }
 
   state(): SolverState {
-    return { vectors: this.#vectors.map((v) => v.slice()) };
+    return this.#eigen.state();
   }
 
   restore(state: SolverState): void {
-    this.#vectors = state.vectors.map((v) => v.slice());
+    this.#eigen.restore(state);
   }
 }

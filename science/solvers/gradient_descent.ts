@@ -4,10 +4,8 @@
  *
  * @module
  */
-import { lanczosTopK } from "../lanczos.ts";
-import { poolOfDim, type VectorPool } from "../vector_pool.ts";
 import type { PointEvaluation, Solver, SolverState, StepReport } from "./types.ts";
-import { type EigenSettings, eigenStepReport, hessianOperator } from "./eigen_settings.ts";
+import { type EigenSettings, eigenStepReport, WarmEigenSolve } from "./eigen_settings.ts";
 
 /** θ − dt·g, rounded to float32. */
 export function descend(theta: Float32Array, g: ArrayLike<number>, dt: number): Float32Array {
@@ -51,27 +49,16 @@ export class GradientDescent implements Solver {
 /** Adaptive GD: the step never exceeds 1/|λ¹(ℋ)|, the largest stable-and-monotone step. */
 export class AdaptiveGradientDescent implements Solver {
   readonly description: string;
-  #vectors: Float64Array[] = [];
-  /** The eigen-solver's working vectors, kept from step to step. */
-  #pool?: VectorPool;
+  readonly #eigen: WarmEigenSolve;
 
   constructor(readonly etaMax: number, readonly eigen: EigenSettings) {
     this.description = `agd(etaMax=${etaMax})`;
+    this.#eigen = new WarmEigenSolve(eigen);
   }
 
   step(point: PointEvaluation, t: number): { theta: Float32Array; report: StepReport } {
     const start = performance.now();
-    this.#pool = poolOfDim(this.#pool, point.theta.length);
-    const top = lanczosTopK(hessianOperator(point), {
-      k: 1,
-      start: this.#vectors,
-      tolerance: this.eigen.tolerance,
-      maxIterations: this.eigen.maxIterations,
-      maxBasis: this.eigen.maxBasis,
-      rng: this.eigen.rng,
-      workspace: this.#pool,
-    });
-    this.#vectors = top.vectors;
+    const top = this.#eigen.at(point, { k: 1 });
     const dt = Math.min(this.etaMax, 1 / Math.abs(top.values[0]));
     return {
       theta: descend(point.theta, point.gradient, dt),
@@ -80,10 +67,10 @@ export class AdaptiveGradientDescent implements Solver {
   }
 
   state(): SolverState {
-    return { vectors: this.#vectors.map((v) => v.slice()) };
+    return this.#eigen.state();
   }
 
   restore(state: SolverState): void {
-    this.#vectors = state.vectors.map((v) => v.slice());
+    this.#eigen.restore(state);
   }
 }

@@ -5,10 +5,7 @@
  *
  * @module
  */
-import { lanczosTopK } from "../lanczos.ts";
-import { poolOfDim, type VectorPool } from "../vector_pool.ts";
-import type { EigenSettings } from "./eigen_settings.ts";
-import { eigenStepReport, hessianOperator } from "./eigen_settings.ts";
+import { type EigenSettings, eigenStepReport, WarmEigenSolve } from "./eigen_settings.ts";
 import type { PointEvaluation, SmoothObjective, Solver, SolverState, StepReport } from "./types.ts";
 
 /** Options of {@linkcode GradientFlowRk4}. */
@@ -22,29 +19,17 @@ export interface GradientFlowOptions {
 /** RK4 integration of the gradient flow. */
 export class GradientFlowRk4 implements Solver {
   readonly description: string;
-  #vectors: Float64Array[] = [];
-  /** The eigen-solver's working vectors, kept from step to step. */
-  #pool?: VectorPool;
+  readonly #eigen: WarmEigenSolve;
 
   constructor(readonly objective: SmoothObjective, readonly options: GradientFlowOptions) {
     this.description = `flow-rk4(dtMax=${options.dtMax},fraction=${options.stiffnessFraction})`;
+    this.#eigen = new WarmEigenSolve(options.eigen);
   }
 
   step(point: PointEvaluation, t: number): { theta: Float32Array; report: StepReport } {
     const start = performance.now();
-    const { dtMax, stiffnessFraction, eigen } = this.options;
-    this.#pool = poolOfDim(this.#pool, point.theta.length);
-    const top = lanczosTopK(hessianOperator(point), {
-      k: 1,
-      order: "magnitude",
-      start: this.#vectors,
-      tolerance: eigen.tolerance,
-      maxIterations: eigen.maxIterations,
-      maxBasis: eigen.maxBasis,
-      rng: eigen.rng,
-      workspace: this.#pool,
-    });
-    this.#vectors = top.vectors;
+    const { dtMax, stiffnessFraction } = this.options;
+    const top = this.#eigen.at(point, { k: 1, order: "magnitude" });
     const lambda = Math.abs(top.values[0]);
     const dt = lambda > 0 ? Math.min(dtMax, stiffnessFraction / lambda) : dtMax;
     const theta0 = point.theta, P = theta0.length;
@@ -75,10 +60,10 @@ export class GradientFlowRk4 implements Solver {
   }
 
   state(): SolverState {
-    return { vectors: this.#vectors.map((v) => v.slice()) };
+    return this.#eigen.state();
   }
 
   restore(state: SolverState): void {
-    this.#vectors = state.vectors.map((v) => v.slice());
+    this.#eigen.restore(state);
   }
 }
