@@ -7,8 +7,8 @@
  * `maxBasis` vectors is restarted from its best Ritz vectors (thick restart), so the solver's own
  * work per application stays bounded. Iterations stop when every wanted Ritz pair has
  * ‖Av − θv‖ ≤ tolerance · max|θ| (max over all Ritz values seen, an estimate of ‖A‖; for pairs
- * wanted for their value only, the bound ‖Av − θv‖²/gap on θ's error), when the basis spans an
- * invariant subspace, or at the iteration cap.
+ * wanted for their value only, the bound ‖Av − θv‖²/gap on θ's error, or |θ| + ‖Av − θv‖ below a
+ * caller's cutoff), when the basis spans an invariant subspace, or at the iteration cap.
  *
  * Per iteration the solver touches only the basis and the newest products: their remainder
  * outside the basis becomes the next block by a small QR (science/block_orthonormalise.ts), and
@@ -59,6 +59,12 @@ export interface LanczosOptions {
    * distance to the nearest other Ritz value), well before their vectors do.
    */
   valueOnly?: number;
+  /**
+   * A magnitude below which the value-only pairs are not needed (default none): a caller that
+   * only compares them with it, like a step size min(η, 1/|λ|), is served once |θ| + ‖r‖ is
+   * below it (an eigenvalue lies within ‖r‖ of θ), however loose θ's error bound still is.
+   */
+  valueCutoff?: number;
   /**
    * Basis size at which the solver restarts, keeping the best half of its Ritz vectors (thick
    * restart): it bounds memory and the solver's own work per iteration, O(maxBasis · dim);
@@ -126,6 +132,10 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
   if (!Number.isInteger(valueOnly) || valueOnly < 0 || valueOnly >= k) {
     throw new Error(`lanczos.valueOnly: must be an integer in 0..${k - 1}, got ${valueOnly}`);
   }
+  const valueCutoff = options.valueCutoff ?? 0;
+  if (!(valueCutoff >= 0)) {
+    throw new Error(`lanczos.valueCutoff: must be a number ≥ 0, got ${options.valueCutoff}`);
+  }
   const maxBasis = options.maxBasis ?? Math.max(DEFAULT_MAX_BASIS, 2 * (k + blockSize));
   const smallestBasis = smallestMaxBasis(k, blockSize);
   if (!Number.isInteger(maxBasis) || maxBasis < smallestBasis) {
@@ -182,7 +192,10 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
       const enough = ritz.values.length === k;
       converged = enough &&
         residuals.every((r, i) =>
-          i < k - valueOnly ? r <= tolerance * scale : valueError(r, i, ritz) <= tolerance * scale
+          i < k - valueOnly
+            ? r <= tolerance * scale
+            : valueError(r, i, ritz) <= tolerance * scale ||
+              Math.abs(ritz.values[i]) + r < valueCutoff
         );
       if (converged || Q.length >= dim || iterations >= maxIterations) break;
       recurrence = { from: first, factor: next.factor };

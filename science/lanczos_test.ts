@@ -217,6 +217,34 @@ Deno.test("lanczosTopK: a pair wanted for its value only converges sooner, to it
   assertThrows(() => lanczosTopK(op, { k: 3, valueOnly: 3 }), Error, "lanczos.valueOnly");
 });
 
+Deno.test("lanczosTopK: a value-only pair below the caller's cutoff needs no error bound", () => {
+  // λ₃ = 5 sits in a cluster (4.99, 4.98, …), so its value's error bound shrinks slowly.
+  const rng = new Rng(29);
+  const spectrum = [10, 8, 5, ...Array.from({ length: 197 }, (_, i) => 4.99 - 0.01 * i)];
+  const n = spectrum.length;
+  const op = denseOperator(matrixWithSpectrum(spectrum, rng), n);
+  const options = { k: 3, blockSize: 3, tolerance: 1e-6, valueOnly: 1 };
+  const plain = lanczosTopK(op, options);
+  // A caller comparing λ₃ with 100 (a step size min(0.01, 1/|λ₃|)) is served far sooner.
+  const cut = lanczosTopK(op, { ...options, valueCutoff: 100 });
+  assert(plain.converged && cut.converged);
+  assertLess(cut.applications, plain.applications);
+  [10, 8].forEach((v, i) => assertAlmostEquals(cut.values[i], v, 1e-6 * 10));
+  cut.residuals.slice(0, 2).forEach((r) => assertLess(r, 1e-6 * 10 * 1.01));
+  // What the caller relies on: an eigenvalue within r₃ of θ₃, and |θ₃| + r₃ below the cutoff.
+  assertLess(Math.abs(cut.values[2] - 5), cut.residuals[2] + 1e-12);
+  assertLess(Math.abs(cut.values[2]) + cut.residuals[2], 100);
+  // A cutoff below |λ₃| never applies: the same iterations as without one.
+  const low = lanczosTopK(op, { ...options, valueCutoff: 4.5 });
+  assertEquals(low.applications, plain.applications);
+  assertEquals(low.values, plain.values);
+  assertThrows(
+    () => lanczosTopK(op, { ...options, valueCutoff: -1 }),
+    Error,
+    "lanczos.valueCutoff",
+  );
+});
+
 Deno.test("lanczosTopK: a shared workspace changes nothing but where the vectors live", () => {
   const rng = new Rng(23);
   const spectrum = Array.from({ length: 80 }, (_, i) => 6 * 0.95 ** i);

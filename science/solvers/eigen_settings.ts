@@ -39,7 +39,10 @@ export function hessianOperator(point: PointEvaluation): SymmetricOperator {
 }
 
 /** Which eigenpairs a step asks for; the other Lanczos options come from {@linkcode EigenSettings}. */
-export type EigenRequest = Pick<LanczosOptions, "k" | "order" | "blockSize" | "valueOnly">;
+export type EigenRequest = Pick<
+  LanczosOptions,
+  "k" | "order" | "blockSize" | "valueOnly" | "valueCutoff"
+>;
 
 /**
  * The eigen-solve repeated at every step: warm-started from the previous solve's eigenvectors

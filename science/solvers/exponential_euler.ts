@@ -1,7 +1,9 @@
 /**
  * The exponential Euler solver of SPEC §3: the k stiffest directions of ℋ (largest |λ|) are
  * integrated exactly as a linear flow, the bulk by an Euler step no longer than 1/|λ_{k+1}|. Only
- * the value of λ_{k+1} is used, so its eigen-solve stops on its value's error bound (lanczos.ts).
+ * the value of λ_{k+1} is used, so its eigen-solve stops on its value's error bound (lanczos.ts),
+ * or as soon as |λ_{k+1}| is known to be below 1/η_max, where dt = η_max whatever its exact value:
+ * the λ_{k+1} a step reports is then only that accurate.
  *
  * @module
  */
@@ -47,8 +49,10 @@ export class ExponentialEuler implements Solver {
       k: wanted,
       order: "magnitude",
       blockSize: wanted,
-      // λ_{k+1} only sets dt: its value is needed, not its vector.
+      // λ_{k+1} only sets dt = min(η_max, 1/|λ_{k+1}|): its value is needed, not its vector, and
+      // only where it reaches 1/η_max.
       valueOnly: wanted - k,
+      valueCutoff: 1 / etaMax,
     });
     const bulk = wanted > k ? Math.abs(eig.values[k]) : 0;
     let dt = bulk > 0 ? Math.min(etaMax, 1 / bulk) : etaMax;

@@ -100,3 +100,25 @@ Deno.test("EE converges to the RK4 gradient flow on a small net at first order i
     objective.dispose();
   }
 });
+
+Deno.test("EE's dt is η_max while 1/|λ_{k+1}| exceeds it, else 1/|λ_{k+1}| to the tolerance", () => {
+  // A full-rank quadratic whose λ₃ = 25 heads a cluster (24.9, 24.7, …): its value converges slowly.
+  const rng = new Rng(31);
+  const n = 120,
+    lambdas = [120, 35, 25, ...Array.from({ length: n - 3 }, (_, i) => 24.9 - 0.2 * i)];
+  const q = new QuadraticObjective(
+    Float64Array.from({ length: n }, () => rng.normal()),
+    lambdas,
+    orthonormalVectors(n, n, () => rng.normal()),
+  );
+  const point = q.at(Float32Array.from({ length: n }, () => rng.normal()));
+  const stepWith = (etaMax: number) =>
+    new ExponentialEuler({ etaMax, k: 2, warmup: 0, eigen: DEFAULT_EIGEN_SETTINGS })
+      .step(point, 0, 0).report;
+  // 1/25 > 0.01: dt is η_max exactly, however roughly λ₃ is known.
+  assertEquals(stepWith(0.01).dt, 0.01);
+  // 1/25 < 0.1: dt = 1/λ₃, with λ₃ known to 1e-3·λ₁ (the default tolerance) or better.
+  const limited = stepWith(0.1);
+  assertLess(Math.abs(1 / limited.dt - 25), 1e-3 * 120);
+  assertAlmostEquals(limited.eigenvalues[2], 25, 1e-3 * 120);
+});
