@@ -175,7 +175,10 @@ function runConfig(c: Config, emit: Emit): void {
     emit(`${p}.ee_step_over_apps_plus_2_hvp`, perStep / ((appsPerStep + 2) * hvpAlong), "ratio");
     emit(`${p}.ee_step_gradient`, gradientMs / EE_STEPS, "ms");
     emit(`${p}.ee_step_hessian_products`, operatorMs / EE_STEPS, "ms");
-    emit(`${p}.ee_step_solver_own`, (stepMs - gradientMs - operatorMs) / EE_STEPS, "ms");
+    const ownMs = stepMs - gradientMs - operatorMs;
+    emit(`${p}.ee_step_solver_own`, ownMs / EE_STEPS, "ms");
+    // Own work grows with the basis (O(P) per vector), the products with N too.
+    emit(`${p}.ee_solver_own_per_application`, ownMs / apps, "ms");
     // What the step spends besides its Hessian products, in HVPs: the step-time target holds
     // when this is ≤ 2 and the products cost one HVP each (they drift with the machine's speed).
     emit(
