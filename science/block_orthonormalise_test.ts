@@ -2,6 +2,7 @@ import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { gramSchmidt, type OrthonormalBlock, orthonormaliseBlock } from "./block_orthonormalise.ts";
 import { Rng } from "./rng.ts";
 import { VectorPool } from "./vector_pool.ts";
+import { assertOrthonormal } from "./testing/assert_orthonormal.ts";
 
 const dim = 3000, rng = new Rng(3);
 const gaussian = () => Float64Array.from({ length: dim }, () => rng.normal());
@@ -11,9 +12,7 @@ const norm = (a: Float64Array) => Math.sqrt(dot(a, a));
 /** Checks orthonormality and that each kept input is Σᵢ factor[j][i]·outᵢ, both directly. */
 function assertFactorisation(inputs: Float64Array[], block: OrthonormalBlock, tolerance: number) {
   const { vectors, factor } = block;
-  vectors.forEach((u, i) =>
-    vectors.forEach((w, j) => assertAlmostEquals(dot(u, w), i === j ? 1 : 0, tolerance))
-  );
+  assertOrthonormal(vectors, tolerance);
   inputs.forEach((x, j) => {
     const rebuilt = new Float64Array(dim);
     vectors.forEach((u, i) => u.forEach((y, t) => (rebuilt[t] += factor[j][i] * y)));
