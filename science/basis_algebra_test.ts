@@ -1,5 +1,4 @@
-import { assertEquals } from "@std/assert";
-import { assertAlmostEquals, assertThrows } from "@std/assert";
+import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import {
   combineInPlace,
   innerProducts,
