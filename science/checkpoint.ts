@@ -1,7 +1,7 @@
 /**
  * Training checkpoints: a folder holding θ (`theta-<step>.npy`, float32, numpy-readable), the
- * warm-start vectors of the solver and of the sharpness measurement (float64 `.npy`, one row per
- * vector), and `checkpoint.json` (step, t, RNG state, the rows so far, and a fingerprint of the
+ * warm-start vectors of the solver (its last and the previous eigenvectors) and of the sharpness
+ * measurement (float64 `.npy`, one row per vector), and `checkpoint.json` (step, t, RNG state, the rows so far, and a fingerprint of the
  * run's configuration). The JSON is written last, atomically, and names the files it belongs to,
  * so a run killed at any moment leaves the previous complete checkpoint readable.
  *
@@ -12,6 +12,7 @@ import { decodeNpy, encodeNpy } from "./npy.ts";
 import { loadThetaNpy, saveThetaNpy } from "./model.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import type { RngState } from "./rng.ts";
+import type { SolverState } from "./solvers/types.ts";
 
 /** Everything a resumed run needs (numbers only, so JSON round-trips them exactly). */
 export interface CheckpointData<Row, Measurement> {
@@ -20,7 +21,7 @@ export interface CheckpointData<Row, Measurement> {
   step: number;
   t: number;
   theta: Float32Array;
-  solverVectors: Float64Array[];
+  solverState: SolverState;
   sharpnessVectors: Float64Array[];
   rngState: RngState;
   previousLoss: number | null;
@@ -30,7 +31,7 @@ export interface CheckpointData<Row, Measurement> {
 }
 
 const INDEX = "checkpoint.json";
-const FORMAT = "eos-training-checkpoint/1";
+const FORMAT = "eos-training-checkpoint/2";
 
 function vectorsNpy(vectors: Float64Array[]): Uint8Array {
   const P = vectors[0]?.length ?? 0;
@@ -53,10 +54,15 @@ export async function writeCheckpoint<R, M>(dir: string, c: CheckpointData<R, M>
   const files = {
     theta: `theta-${c.step}.npy`,
     solverVectors: `solver-vectors-${c.step}.npy`,
+    solverPreviousVectors: `solver-previous-vectors-${c.step}.npy`,
     sharpnessVectors: `sharpness-vectors-${c.step}.npy`,
   };
   await saveThetaNpy(join(dir, files.theta), c.theta);
-  await writeFileAtomic(join(dir, files.solverVectors), vectorsNpy(c.solverVectors));
+  await writeFileAtomic(join(dir, files.solverVectors), vectorsNpy(c.solverState.vectors));
+  await writeFileAtomic(
+    join(dir, files.solverPreviousVectors),
+    vectorsNpy(c.solverState.previousVectors),
+  );
   await writeFileAtomic(join(dir, files.sharpnessVectors), vectorsNpy(c.sharpnessVectors));
   const index = {
     format: FORMAT,
@@ -95,7 +101,13 @@ export async function readCheckpoint<R, M>(
     throw e;
   }
   const index = JSON.parse(text);
-  if (index.format !== FORMAT) throw new Error(`checkpoint ${dir}: unknown format ${index.format}`);
+  if (index.format !== FORMAT) {
+    throw new Error(
+      `checkpoint ${dir}: format ${index.format} is not ${FORMAT}, the one this version reads; ` +
+        `remove the folder to start the run afresh`,
+    );
+  }
+  const vectors = async (file: string) => npyVectors(await Deno.readFile(join(dir, file)));
   if (index.fingerprint !== fingerprint) {
     throw new Error(
       `checkpoint ${dir}: it belongs to a different run configuration; ` +
@@ -107,8 +119,11 @@ export async function readCheckpoint<R, M>(
     step: index.step,
     t: index.t,
     theta: await loadThetaNpy(join(dir, index.files.theta)),
-    solverVectors: npyVectors(await Deno.readFile(join(dir, index.files.solverVectors))),
-    sharpnessVectors: npyVectors(await Deno.readFile(join(dir, index.files.sharpnessVectors))),
+    solverState: {
+      vectors: await vectors(index.files.solverVectors),
+      previousVectors: await vectors(index.files.solverPreviousVectors),
+    },
+    sharpnessVectors: await vectors(index.files.sharpnessVectors),
     rngState: index.rngState,
     previousLoss: index.previousLoss,
     trajectory: index.trajectory,

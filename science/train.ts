@@ -13,6 +13,7 @@ import { checkThetaLength } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { createSolver, type SolverConfig } from "./solvers/create.ts";
 import { WarmEigenSolve } from "./solvers/eigen_settings.ts";
+import type { SolverState } from "./solvers/types.ts";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { type Divergence, divergenceCheck, TrainingDivergedError } from "./divergence.ts";
 
@@ -204,10 +205,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       maxIterations: 100,
       rng,
     });
-    if (saved) sharpness.restore({ vectors: saved.sharpnessVectors });
+    if (saved) sharpness.restore({ vectors: saved.sharpnessVectors, previousVectors: [] });
     const trajectory = saved?.trajectory ?? [], measurements = saved?.measurements ?? [];
     const warnings = saved?.warnings ?? [];
-    if (saved) solver.restore({ vectors: saved.solverVectors });
+    if (saved) solver.restore(saved.solverState);
     const initialLoss = trajectory[0]?.loss ?? null;
     const check = divergenceCheck(o.explosionFactor ?? 1000, solver.description);
     const started = performance.now();
@@ -339,7 +340,7 @@ async function save(
     step: number;
     t: number;
     theta: Float32Array;
-    solver: { state(): { vectors: Float64Array[] } };
+    solver: { state(): SolverState };
     sharpnessVectors: Float64Array[];
     rng: Rng;
     previousLoss: number | null;
@@ -353,7 +354,7 @@ async function save(
     step: s.step,
     t: s.t,
     theta: s.theta,
-    solverVectors: s.solver.state().vectors,
+    solverState: s.solver.state(),
     sharpnessVectors: s.sharpnessVectors,
     rngState: s.rng.state(),
     previousLoss: s.previousLoss,

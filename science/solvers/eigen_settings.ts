@@ -11,6 +11,7 @@ import {
   type SymmetricOperator,
 } from "../lanczos.ts";
 import type { Rng } from "../rng.ts";
+import { extrapolateSubspace } from "../subspace_extrapolation.ts";
 import { poolOfDim, type VectorPool } from "../vector_pool.ts";
 import type { PointEvaluation, SolverState, StepReport } from "./types.ts";
 
@@ -28,6 +29,11 @@ export interface EigenSettings {
   maxBasis?: number;
   /** Source of random start vectors (cold starts); default a fixed seed per call. */
   rng?: Rng;
+  /**
+   * Warm start from the last eigenvectors moved on by this fraction of their change since the
+   * solve before (science/subspace_extrapolation.ts); default 0, the last eigenvectors as they are.
+   */
+  extrapolation?: number;
 }
 
 /** Defaults for {@linkcode EigenSettings}. */
@@ -45,39 +51,51 @@ export type EigenRequest = Pick<
 >;
 
 /**
- * The eigen-solve repeated at every step: warm-started from the previous solve's eigenvectors
- * (the state a checkpoint keeps), with one vector pool lending Lanczos its working vectors.
+ * The eigen-solve repeated at every step: warm-started from the previous solve's eigenvectors,
+ * extrapolated from the two last solves' where the settings ask (the two are the state a
+ * checkpoint keeps), with one vector pool lending Lanczos its working vectors.
  */
 export class WarmEigenSolve {
   #vectors: Float64Array[] = [];
+  #previous: Float64Array[] = [];
   #pool?: VectorPool;
 
   constructor(readonly settings: EigenSettings) {}
 
   /** The requested eigenpairs of ℋ at `point`. */
   at(point: PointEvaluation, request: EigenRequest): EigenResult {
-    this.#pool = poolOfDim(this.#pool, point.theta.length);
-    const { tolerance, maxIterations, maxBasis, rng } = this.settings;
-    const eig = lanczosTopK(hessianOperator(point), {
-      ...request,
-      start: this.#vectors,
-      tolerance,
-      maxIterations,
-      maxBasis,
-      rng,
-      workspace: this.#pool,
-    });
-    this.#vectors = eig.vectors;
-    return eig;
+    const pool = this.#pool = poolOfDim(this.#pool, point.theta.length);
+    const { tolerance, maxIterations, maxBasis, rng, extrapolation = 0 } = this.settings;
+    const guess = extrapolation > 0
+      ? extrapolateSubspace(this.#previous, this.#vectors, extrapolation, () => pool.take())
+      : null;
+    try {
+      const eig = lanczosTopK(hessianOperator(point), {
+        ...request,
+        start: guess ?? this.#vectors,
+        tolerance,
+        maxIterations,
+        maxBasis,
+        rng,
+        workspace: pool,
+      });
+      this.#previous = extrapolation > 0 ? this.#vectors : [];
+      this.#vectors = eig.vectors;
+      return eig;
+    } finally {
+      if (guess) pool.give(...guess);
+    }
   }
 
   /** A copy of the warm-start vectors. */
   state(): SolverState {
-    return { vectors: this.#vectors.map((v) => v.slice()) };
+    const copy = (vs: Float64Array[]) => vs.map((v) => v.slice());
+    return { vectors: copy(this.#vectors), previousVectors: copy(this.#previous) };
   }
 
   restore(state: SolverState): void {
     this.#vectors = state.vectors.map((v) => v.slice());
+    this.#previous = state.previousVectors.map((v) => v.slice());
   }
 }
 

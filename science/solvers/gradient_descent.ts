@@ -40,7 +40,7 @@ export class GradientDescent implements Solver {
   }
 
   state(): SolverState {
-    return { vectors: [] };
+    return { vectors: [], previousVectors: [] };
   }
 
   restore(): void {}

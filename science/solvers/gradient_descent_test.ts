@@ -97,4 +97,12 @@ Deno.test("createSolver validates its configuration with clear errors", () => {
     Error,
     "solver.eigenMaxBasis: must be an integer ≥ 3",
   );
+  for (const bad of [-0.1, 1.5, NaN]) {
+    assertThrows(
+      () => createSolver({ kind: "ee", etaMax: 0.1, eigenExtrapolation: bad }, q, "mse", 3),
+      Error,
+      `solver.eigenExtrapolation: must be a number in [0, 1], got ${bad}`,
+    );
+  }
+  createSolver({ kind: "flow", dtMax: 0.1, eigenExtrapolation: 1 }, q, "mse", 3);
 });

@@ -45,7 +45,10 @@ export interface StepReport {
 
 /** The state a solver carries between steps (warm-start vectors), for checkpoints. */
 export interface SolverState {
+  /** The last eigen-solve's eigenvectors. */
   vectors: Float64Array[];
+  /** The eigenvectors of the solve before, for extrapolated warm starts; empty when unused. */
+  previousVectors: Float64Array[];
 }
 
 /** One solver: advance from an evaluated point. */
