@@ -17,7 +17,6 @@ import { initTheta } from "../science/model.ts";
 import { Objective, type ObjectivePoint } from "../science/objective.ts";
 import { curvatureProducts } from "../science/curvature.ts";
 import { ExponentialEuler } from "../science/solvers/exponential_euler.ts";
-import { EE_EXTRAPOLATION } from "../science/solvers/create.ts";
 import { DEFAULT_EIGEN_SETTINGS, hessianOperator } from "../science/solvers/eigen_settings.ts";
 import type { MlpSpec } from "../science/mlp_layout.ts";
 import type { PointEvaluation } from "../science/solvers/types.ts";
@@ -121,7 +120,7 @@ function runConfig(c: Config, emit: Emit): void {
       etaMax: EE_ETA,
       k: EE_K,
       warmup: 0,
-      eigen: { ...DEFAULT_EIGEN_SETTINGS, extrapolation: EE_EXTRAPOLATION },
+      eigen: DEFAULT_EIGEN_SETTINGS,
     });
     let powerApps = 0, powerUnconverged = 0, powerVectors: Float64Array[] = [];
     let appsOnBaselineSteps = 0;

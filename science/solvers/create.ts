@@ -51,23 +51,8 @@ function fraction(field: string, value: unknown): number {
   return value;
 }
 
-/**
- * EE's default warm-start extrapolation: half the eigenvectors' last change. The whole change
- * also carries their errors (up to the tolerance) forward: over config b's first 30 EE steps
- * (bench/numerics.ts) ½ took 15.2–15.5 products per step, 0.3 took 17.3, 1 took 17.0 and none 20.6.
- */
-export const EE_EXTRAPOLATION = 0.5;
-
-/**
- * Eigen settings for a solver that wants `wanted` eigenpairs, one block of `wanted` vectors, and
- * by default extrapolates its warm starts by `extrapolation`.
- */
-function eigenSettings(
-  c: EigenFields,
-  wanted: number,
-  rng: Rng | undefined,
-  extrapolation = 0,
-): EigenSettings {
+/** Eigen settings for a solver that wants `wanted` eigenpairs, one block of `wanted` vectors. */
+function eigenSettings(c: EigenFields, wanted: number, rng?: Rng): EigenSettings {
   const smallestBasis = smallestMaxBasis(wanted, wanted);
   if (
     c.eigenMaxBasis !== undefined &&
@@ -88,7 +73,7 @@ function eigenSettings(
       : Math.ceil(positive("eigenMaxIterations", c.eigenMaxIterations)),
     maxBasis: c.eigenMaxBasis,
     extrapolation: c.eigenExtrapolation === undefined
-      ? extrapolation
+      ? DEFAULT_EIGEN_SETTINGS.extrapolation
       : fraction("eigenExtrapolation", c.eigenExtrapolation),
   };
 }
@@ -125,7 +110,7 @@ export function createSolver(
         etaMax: positive("etaMax", config.etaMax),
         k,
         warmup,
-        eigen: eigenSettings(config, k + 1, rng, EE_EXTRAPOLATION),
+        eigen: eigenSettings(config, k + 1, rng),
       });
     }
     case "flow":
