@@ -156,8 +156,13 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
 
   const Q: Float64Array[] = [];
   let T: number[][] = [];
-  const firstBlock = start.slice(0, blockSize).map((v) => pool.copyOf(v));
-  let block = gramSchmidt(firstBlock, Q, blockSize, randomVector, 2, pool).vectors;
+  // Warm-start vectors are nearly orthonormal, which Cholesky QR settles in two passes over them;
+  // random vectors fill the block where they are fewer than blockSize or dependent.
+  const warm = start.slice(0, blockSize).map((v) => pool.copyOf(v));
+  let block = warm.length > 0 ? orthonormaliseBlock(warm, warm.map(norm), pool).vectors : [];
+  if (block.length < blockSize) {
+    block = gramSchmidt(block, Q, blockSize, randomVector, 0, pool).vectors;
+  }
   let applications = 0, iterations = 0, converged = false, scale = Number.MIN_VALUE;
   // The block before the newest and the factor U of the remainder that became the newest block
   // (null after a restart or a random vector): the newest products' coefficients along it.

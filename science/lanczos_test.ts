@@ -142,6 +142,26 @@ Deno.test("lanczosTopK: a warm start from nearby vectors needs fewer application
   assertLess(warm2.applications, cold2.applications);
 });
 
+Deno.test("lanczosTopK: start vectors that are not orthonormal, dependent or zero still work", () => {
+  const rng = new Rng(19);
+  const spectrum = [9, 7, 5, ...Array.from({ length: 57 }, (_, i) => 3 * 0.95 ** i)];
+  const n = spectrum.length, M = matrixWithSpectrum(spectrum, rng);
+  const random = () => Float64Array.from({ length: n }, () => rng.normal());
+  const a = random(), b = random();
+  const starts = [
+    [a, b.map((x, i) => x + 0.999 * a[i]), random()], // far from orthogonal: a second QR pass
+    [a, a.map((x) => 2 * x), random()], // dependent: the copy gives way to a random vector
+    [a, new Float64Array(n), b], // a zero vector
+    [a], // fewer than the block
+  ];
+  for (const start of starts) {
+    const r = lanczosTopK(denseOperator(M, n), { k: 3, start, blockSize: 3, tolerance: 1e-8 });
+    assert(r.converged);
+    r.values.forEach((v, i) => assertAlmostEquals(v, spectrum[i], 1e-6));
+    assertOrthonormal(r.vectors, 1e-10);
+  }
+});
+
 Deno.test("lanczosTopK: thick restarts keep the answer and the orthogonality", () => {
   // A slowly decaying spectrum needs far more than 10 basis vectors: the solver must restart.
   const rng = new Rng(17);
