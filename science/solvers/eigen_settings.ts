@@ -95,7 +95,7 @@ export class WarmEigenSolve {
     }
   }
 
-  /** A copy of the warm-start vectors. */
+  /** A copy of the last two solves' eigenvectors, all the next warm start depends on. */
   state(): SolverState {
     const copy = (vs: Float64Array[]) => vs.map((v) => v.slice());
     return { vectors: copy(this.#vectors), previousVectors: copy(this.#previous) };
