@@ -192,13 +192,12 @@ function runEe(
   probe: Float64Array,
   atPoint: (q: ObjectivePoint, applications: number, step: number) => void,
 ): EeWindow {
-  const w: EeWindow = {
+  const w: Omit<EeWindow, "end"> = {
     stepMs: 0,
     gradientMs: 0,
     operatorMs: 0,
     applications: 0,
     hvpAlongRun: [],
-    end: from,
   };
   let { theta, t } = from;
   for (let s = from.step; s < from.step + EE_STEPS; s++) {
@@ -228,8 +227,7 @@ function runEe(
     theta = r.theta;
     t = r.report.t;
   }
-  w.end = { theta, t, step: from.step + EE_STEPS };
-  return w;
+  return { ...w, end: { theta, t, step: from.step + EE_STEPS } };
 }
 
 /**

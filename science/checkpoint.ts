@@ -1,8 +1,8 @@
 /**
  * Training checkpoints: a folder holding θ (`theta-<step>.npy`, float32, numpy-readable), the
  * warm-start vectors of the solver (its last and the previous eigenvectors) and of the sharpness
- * measurement (float64 `.npy`, one row per vector), and `checkpoint.json` (step, t, RNG state, the rows so far, and a fingerprint of the
- * run's configuration). The JSON is written last, atomically, and names the files it belongs to,
+ * measurement (float64 `.npy`, one row per vector), and `checkpoint.json` (step, t, RNG state, the
+ * rows so far, and a fingerprint of the run's configuration). The JSON is written last, atomically, and names the files it belongs to,
  * so a run killed at any moment leaves the previous complete checkpoint readable.
  *
  * @module
@@ -107,13 +107,13 @@ export async function readCheckpoint<R, M>(
         `remove the folder to start the run afresh`,
     );
   }
-  const vectors = async (file: string) => npyVectors(await Deno.readFile(join(dir, file)));
   if (index.fingerprint !== fingerprint) {
     throw new Error(
       `checkpoint ${dir}: it belongs to a different run configuration; ` +
         `remove the folder or choose another checkpoint path`,
     );
   }
+  const vectors = async (file: string) => npyVectors(await Deno.readFile(join(dir, file)));
   return {
     fingerprint,
     step: index.step,

@@ -35,7 +35,7 @@ export function extrapolateSubspace(
 ): Float64Array[] | null {
   const n = current.length;
   if (n === 0 || previous.length !== n) return null;
-  const rotation = procrustesRotation(innerProducts(previous as Float64Array[], current));
+  const rotation = procrustesRotation(innerProducts(previous, current));
   if (rotation === null) return null;
   const guess = current.map((v) => {
     const out = take();
@@ -44,7 +44,7 @@ export function extrapolateSubspace(
   });
   // guessⱼ −= w·Σₗ M[l][j]·V₀ₗ
   const coefficients = guess.map((_, j) => Float64Array.from(rotation, (row) => weight * row[j]));
-  subtractCombinations(guess, previous as Float64Array[], coefficients);
+  subtractCombinations(guess, previous, coefficients);
   return guess;
 }
 

@@ -31,11 +31,11 @@ export interface EigenSettings {
   rng?: Rng;
   /**
    * Warm start from the last eigenvectors moved on by this fraction of their change since the
-   * solve before (science/subspace_extrapolation.ts); 0 starts from the last eigenvectors as they
-   * are, as a measurement every few steps of an oscillating GD run must. Default ½: the whole
-   * change also carries their errors (up to the tolerance) forward, and over config b's first 30
-   * EE steps (bench/numerics.ts) ½ took 15.2–15.5 products per step, 0.3 took 17.3, 1 took 17.0
-   * and 0 took 20.6.
+   * solve before (science/subspace_extrapolation.ts). Omitted or 0: from the last eigenvectors as
+   * they are, as a measurement every few steps of an oscillating GD run must. The solvers'
+   * default (DEFAULT_EIGEN_SETTINGS) is ½: the whole change also carries their errors (up to the
+   * tolerance) forward, and over config b's first 30 EE steps (bench/numerics.ts) ½ took
+   * 15.2–15.5 products per step, 0.3 took 17.3, 1 took 17.0 and 0 took 20.6.
    */
   extrapolation?: number;
 }
