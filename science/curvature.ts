@@ -51,7 +51,8 @@ export function curvatureProducts(
   }
   const flat = total!.dataSync() as Float32Array;
   tf.dispose([V, total!, ...perLayer.flatMap((d) => [d.vT, d.u, d.vRows])]);
-  return vectors.map((_, j) => flat.slice(j * P, (j + 1) * P));
+  // Views, not copies: dataSync already returned a fresh array (one pass over kP floats saved).
+  return vectors.map((_, j) => flat.subarray(j * P, (j + 1) * P));
 }
 
 /** ℋv. */
