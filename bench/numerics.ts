@@ -16,6 +16,7 @@ import { xorData } from "../science/datasets/synthetic.ts";
 import { initTheta } from "../science/model.ts";
 import { Objective, type ObjectivePoint } from "../science/objective.ts";
 import { curvatureProducts } from "../science/curvature.ts";
+import { kernelThreads } from "../science/kernel_threads.ts";
 import { ExponentialEuler } from "../science/solvers/exponential_euler.ts";
 import { DEFAULT_EIGEN_SETTINGS, hessianOperator } from "../science/solvers/eigen_settings.ts";
 import type { MlpSpec } from "../science/mlp_layout.ts";
@@ -86,6 +87,7 @@ function runConfig(c: Config, emit: Emit): void {
   };
   try {
     emit(`${p}.parameters`, objective.parameterCount, "count");
+    emit(`${p}.kernel_threads`, kernelThreads(), "count");
     const point = objective.at(theta0);
     const vs = [0, 1, 2].map(() =>
       Float64Array.from({ length: objective.parameterCount }, () => rng.normal())

@@ -24,10 +24,16 @@ export interface Executor {
 const WORKER = new URL("./worker.ts", import.meta.url).href;
 const STDERR_TAIL_LINES = 20;
 
-/** Runs each job in its own `deno run` subprocess. */
+/**
+ * Runs each job in its own `deno run` subprocess. Each is told, in `PIPELINE_CORES`, its share of
+ * the machine's cores at its start (at least one), for its own helper threads.
+ */
 export class SubprocessExecutor implements Executor {
+  #running = 0;
+
   async run(job: StageJob, events: StageEvents): Promise<void> {
     const scratch = await Deno.makeTempDir({ prefix: "pipeline-scratch-" });
+    const cores = Math.max(1, Math.floor(navigator.hardwareConcurrency / ++this.#running));
     try {
       const child = new Deno.Command(Deno.execPath(), {
         args: [
@@ -44,7 +50,7 @@ export class SubprocessExecutor implements Executor {
           JSON.stringify(job),
         ],
         cwd: job.projectRoot,
-        env: { TMPDIR: scratch },
+        env: { TMPDIR: scratch, PIPELINE_CORES: String(cores) },
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
@@ -76,6 +82,7 @@ export class SubprocessExecutor implements Executor {
         : "";
       throw new Error(`${detail}${hint}`);
     } finally {
+      this.#running--;
       await Deno.remove(scratch, { recursive: true }).catch(() => {});
     }
   }

@@ -7,6 +7,8 @@ import {
   subtractCombinations,
 } from "./basis_algebra.ts";
 import { Rng } from "./rng.ts";
+import { helperTasksPosted, kernelThreads, setKernelThreads } from "./kernel_threads.ts";
+import { SLICE } from "./basis_kernels.ts";
 
 // Small integers make every sum exact, so the chunked kernels must equal the definitions exactly;
 // the length spans two full chunks and a partial one, the basis a group of four and two more, the
@@ -73,4 +75,50 @@ Deno.test("norm is the Euclidean norm", () => {
   assertEquals(norm(Float64Array.of(3, 4)), 5);
   assertEquals(norm(Float64Array.of(1, 2, 2, 4, 2, 2, 4)), 7);
   assertAlmostEquals(norm(block[0]), Math.sqrt(dot(block[0], block[0])), 1e-12);
+});
+
+Deno.test("kernels split between helper threads give the definitions exactly, for any count", () => {
+  // Shared vectors over several slices (the last one partial) and enough work to be shared.
+  const n = 4 * SLICE + 1234, r = new Rng(11);
+  const sharedIntegers = () => {
+    const v = new Float64Array(new SharedArrayBuffer(8 * n));
+    for (let t = 0; t < n; t++) v[t] = r.int(7) - 3;
+    return v;
+  };
+  const Q = Array.from({ length: 9 }, sharedIntegers),
+    V = Array.from({ length: 4 }, sharedIntegers);
+  const coefficients = V.map((_, j) => Q.map((_, i) => ((i + 2 * j) % 5) - 2));
+  const expectedDots = V.map((v) => Q.map((q) => dot(q, v)));
+  const expectedSubtracted = V.map((v, j) =>
+    v.map((x, t) => x - coefficients[j].reduce((s, c, i) => s + c * Q[i][t], 0))
+  );
+  const expectedCombined = coefficients.map((c) =>
+    Q[0].map((_, t) => c.reduce((s, x, i) => s + x * Q[i][t], 0))
+  );
+  const before = kernelThreads();
+  try {
+    for (const helpers of [0, 1, 3]) {
+      setKernelThreads(helpers);
+      const posted = helperTasksPosted();
+      assertEquals(innerProducts(Q, V).map((o) => Array.from(o)), expectedDots);
+      const vectors = V.map((v) => {
+        const copy = new Float64Array(new SharedArrayBuffer(8 * n));
+        copy.set(v);
+        return copy;
+      });
+      subtractCombinations(vectors, Q, coefficients);
+      vectors.forEach((v, j) => assertEquals(Array.from(v), Array.from(expectedSubtracted[j])));
+      const basis = Q.map((q) => {
+        const copy = new Float64Array(new SharedArrayBuffer(8 * n));
+        copy.set(q);
+        return copy;
+      });
+      combineInPlace(basis, coefficients);
+      expectedCombined.forEach((e, i) => assertEquals(Array.from(basis[i]), Array.from(e)));
+      // Each kernel went to every helper.
+      assertEquals(helperTasksPosted() - posted, 3 * helpers);
+    }
+  } finally {
+    setKernelThreads(before);
+  }
 });

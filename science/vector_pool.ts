@@ -1,7 +1,9 @@
 /**
  * Reusable float64 vectors of one length. A fresh typed array of 2·10⁵ elements costs about
  * 1.5 ms in V8 (zeroing, page faults, garbage collection) against 0.1 ms to overwrite one, and an
- * eigen-solve needs tens of them, so a solver keeps one pool and lends it to every solve.
+ * eigen-solve needs tens of them, so a solver keeps one pool and lends it to every solve. The
+ * vectors live in SharedArrayBuffers, so that the kernel helper threads can share the work on them
+ * (science/kernel_threads.ts).
  *
  * @module
  */
@@ -14,9 +16,9 @@ export class VectorPool {
     if (!Number.isInteger(dim) || dim < 0) throw new Error(`VectorPool.dim: ${dim}`);
   }
 
-  /** A vector of length `dim`; its contents are unspecified. */
+  /** A vector of length `dim`, backed by a SharedArrayBuffer; its contents are unspecified. */
   take(): Float64Array {
-    return this.#free.pop() ?? new Float64Array(this.dim);
+    return this.#free.pop() ?? new Float64Array(new SharedArrayBuffer(8 * this.dim));
   }
 
   /** A pooled copy of `source`, which must have length `dim`. */

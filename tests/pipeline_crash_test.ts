@@ -153,7 +153,7 @@ Deno.test("two concurrent runners share the work: each instance runs once, both 
   }
 });
 
-Deno.test("independent stages run in parallel with --jobs 2 and one at a time with --jobs 1", async () => {
+Deno.test("independent stages run in parallel with --jobs 2 and one at a time with --jobs 1, each told its share of the cores", async () => {
   for (const jobs of [2, 1]) {
     const p = await FixtureProject.create({ sleepMs: 800, sweep: { n: [1], seed: [0, 1] } });
     try {
@@ -168,6 +168,14 @@ Deno.test("independent stages run in parallel with --jobs 2 and one at a time wi
         Math.max(spans[0].started, spans[1].started);
       if (jobs === 2) assert(overlap > 400, `expected overlap, got ${overlap} ms`);
       else assert(overlap <= 0, `expected no overlap, got ${overlap} ms`);
+      // PIPELINE_CORES at each start: all the cores alone, half of them (at least one) for the
+      // second of two running at once.
+      const cores = [...r.stderr.matchAll(/\] pid \d+, cores (\d+)/g)].map((m) => Number(m[1]));
+      const all = navigator.hardwareConcurrency;
+      assertEquals(
+        cores.sort((a, b) => a - b),
+        jobs === 2 ? [Math.max(1, Math.floor(all / 2)), all] : [all, all],
+      );
     } finally {
       await p.dispose();
     }

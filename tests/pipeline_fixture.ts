@@ -49,7 +49,7 @@ export const count = defineStage({
   outputs: ["count.json"],
   run: async (ctx) => {
     const started = Date.now();
-    ctx.log("pid " + Deno.pid);
+    ctx.log("pid " + Deno.pid + ", cores " + Deno.env.get("PIPELINE_CORES"));
     ctx.record({ seed: ctx.params.seed, backend: "none" });
     const words = JSON.parse(await Deno.readTextFile(ctx.input("words") + "/words.json"));
     const steps = 4;
