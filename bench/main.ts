@@ -2,10 +2,12 @@
  * Benchmarks (`deno task bench`): runs every benchmark module's benchmarks and prints stable
  * `name value unit` lines on stdout (progress and errors go to stderr).
  *
- * Usage: deno task bench [--only NAME[,NAME…]] [--list] [--backend wasm|cpu|…] [--kernel-threads N]
+ * Usage: deno task bench [--only NAME[,NAME…]] [--list] [--backend wasm|cpu|…]
+ *                        [--kernel-threads N]
  * `--only` takes name prefixes (e.g. `numerics.a`, `xor`) and also runs benchmarks that are off
  * by default. `--kernel-threads` sets the eigen-solver's helper threads (science/kernel_threads.ts;
- * default: one less than the cores, at most 3). To add benchmarks, export a `Benchmark[]` from a module and append it to MODULES.
+ * default: one less than the cores, at most 3). To add benchmarks, export a `Benchmark[]` from a
+ * module and append it to MODULES.
  *
  * @module
  */
