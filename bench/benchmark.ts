@@ -32,6 +32,13 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The q-quantile of a sample (0 ≤ q ≤ 1), by linear interpolation between order statistics. */
+export function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = q * (s.length - 1), lo = Math.floor(at);
+  return lo + 1 < s.length ? s[lo] + (at - lo) * (s[lo + 1] - s[lo]) : s[lo];
+}
+
 /** Median wall time in ms of `reps` calls of `f`, after one warm-up call. */
 export function timeMs(f: () => void, reps: number): number {
   f();

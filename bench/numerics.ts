@@ -23,7 +23,7 @@ import type { MlpSpec } from "../science/mlp_layout.ts";
 import type { PointEvaluation } from "../science/solvers/types.ts";
 import { train } from "../science/train.ts";
 import { blockPowerIteration } from "./block_power.ts";
-import { type Benchmark, type Emit, median, timeMs } from "./benchmark.ts";
+import { type Benchmark, type Emit, median, quantile, timeMs } from "./benchmark.ts";
 
 interface Config {
   name: string;
@@ -245,6 +245,10 @@ function emitEeWindow(emit: Emit, p: string, window: string, w: EeWindow, hvp: n
   emit(`${name}_applications_per_step`, appsPerStep, "count");
   emit(`${name}_step_over_hvp`, perStep / hvp, "ratio");
   emit(`${p}.hvp_along_${window}_run`, hvpAlong, "ms");
+  // How much the machine's speed moved during the window: the step-time checks cannot be
+  // trusted to better than this.
+  const spread = quantile(w.hvpAlongRun, 0.9) / quantile(w.hvpAlongRun, 0.1);
+  emit(`${p}.hvp_along_${window}_run_p90_over_p10`, spread, "ratio");
   const ratio = perStep / ((appsPerStep + 2) * hvpAlong);
   emit(`${name}_step_over_apps_plus_2_hvp`, ratio, "ratio");
   emit(`${name}_step_gradient`, w.gradientMs / EE_STEPS, "ms");
