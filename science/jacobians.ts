@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Activation, type MlpSpec, parameterLayout } from "./mlp_layout.ts";
+import { activate } from "./model.ts";
 
 /** What every Jacobian is built from: the weights and σ′ at each hidden preactivation. */
 export interface JacobianFactors {
@@ -62,22 +63,10 @@ export function hiddenPreactivations(
       const bias = tf.tensor1d(theta.subarray(l.biasOffset, l.end));
       const pre = tf.add(tf.matMul(x, weightT), bias) as tf.Tensor2D;
       out.push(pre);
-      x = activate(spec.activation, pre);
+      x = activate(spec.activation, pre) as tf.Tensor2D;
     }
     return out;
   });
-}
-
-/** σ(x) for the supported activations (ELU with α = 1). */
-export function activate(activation: Activation, x: tf.Tensor2D): tf.Tensor2D {
-  switch (activation) {
-    case "elu":
-      return tf.elu(x);
-    case "tanh":
-      return tf.tanh(x);
-    case "relu":
-      return tf.relu(x);
-  }
 }
 
 /** σ′(x) elementwise; ReLU′(0) is taken as 0. */
@@ -87,7 +76,7 @@ export function activationDerivative(activation: Activation, x: tf.Tensor2D): tf
       case "elu":
         return tf.where(tf.greater(x, 0), tf.onesLike(x), tf.exp(tf.minimum(x, 0)));
       case "tanh":
-        return tf.sub(1, tf.square(tf.tanh(x)));
+        return tf.sub(1, tf.square(activate("tanh", x)));
       case "relu":
         return tf.cast(tf.greater(x, 0), "float32");
     }

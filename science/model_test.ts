@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "./backend.ts";
 import { Rng } from "./rng.ts";
 import {
+  activate,
   initTheta,
   layerTensors,
   loadThetaNpy,
@@ -41,6 +42,18 @@ Deno.test("mlpOutput matches the float64 forward pass for each activation", () =
     assertLess(relativeError(z.dataSync(), output64(problem, theta)), 1e-6, activation);
     tf.dispose([z, ...layers.flatMap((l) => [l.weight, l.weightT, l.bias])]);
   }
+});
+
+Deno.test("activate: tanh within 2.5e-7 of Math.tanh (float64), saturating at ±1 exactly", () => {
+  // Every float32 step near 0, then a grid to saturation, both signs.
+  const near = Array.from({ length: 2001 }, (_, i) => (i - 1000) * 1e-6);
+  const wide = Array.from({ length: 4001 }, (_, i) => (i - 2000) * 0.005);
+  const xs = Float32Array.from([...near, ...wide, -40, 40]);
+  const y = tf.tidy(() => activate("tanh", tf.tensor1d(xs)).dataSync());
+  let worst = 0;
+  xs.forEach((x, i) => (worst = Math.max(worst, Math.abs(y[i] - Math.tanh(x)))));
+  assertLess(worst, 2.5e-7);
+  assertEquals([y[xs.length - 2], y[xs.length - 1]], [-1, 1]);
 });
 
 Deno.test("θ round-trips through a numpy-readable float32 .npy file", async () => {
