@@ -85,8 +85,9 @@ export function setKernelThreads(count: number): void {
   if (!Number.isInteger(count) || count < 0 || count > MAX_HELPERS) {
     throw new Error(`kernel threads: must be an integer in 0..${MAX_HELPERS}, got ${count}`);
   }
+  // Helpers beyond the count stay idle rather than being terminated: terminating worker threads
+  // has had races in Deno, and an idle helper costs only its memory.
   wanted = count;
-  for (const helper of helpers.splice(count)) helper.terminate();
 }
 
 /** The number of helper threads the basis kernels may use. */
