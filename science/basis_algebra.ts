@@ -23,12 +23,11 @@ export function innerProducts(
 ): Float64Array[] {
   const m = basis.length, b = vectors.length, dim = vectors[0]?.length ?? 0;
   const slices = sliceCount(dim);
-  const helpers = helpersFor(m * b * dim, slices, [...basis, ...vectors]);
+  const [own, ...theirs] = sliceShares(m * b * dim, dim, [...basis, ...vectors]);
   const size = slices * b * m;
-  const partials = helpers > 0
+  const partials = theirs.length > 0
     ? new Float64Array(new SharedArrayBuffer(8 * size))
     : new Float64Array(size);
-  const [own, ...theirs] = splitEvenly(slices, helpers + 1);
   runWithHelpers(
     theirs.map(([from, to]) => ({
       kind: "dots",
@@ -61,7 +60,8 @@ export function subtractCombinations(
     ...basis,
     ...vectors,
   ]);
-  const rows = coefficients.map((c) => Array.from(c));
+  // Plain rows: posting a subarray would clone its whole buffer.
+  const rows = theirs.length > 0 ? coefficients.map((c) => Array.from(c)) : [];
   runWithHelpers(
     theirs.map(([lo, hi]) => ({
       kind: "subtract",
@@ -118,14 +118,26 @@ export function norm(v: Float64Array): number {
   return Math.sqrt(s0 + s1 + s2 + s3);
 }
 
-/** The element ranges [lo, hi) of this thread (first) and each helper, along slice boundaries. */
-function elementShares(
+/**
+ * The slices [from, to) of this thread (first) and of each helper that a kernel of `work`
+ * multiply-adds on vectors of length `dim` should use (none where helpersFor says so).
+ */
+function sliceShares(
   work: number,
   dim: number,
   vectors: readonly Float64Array[],
 ): [number, number][] {
   const slices = sliceCount(dim);
-  return splitEvenly(slices, helpersFor(work, slices, vectors) + 1).map(([from, to]) => [
+  return splitEvenly(slices, helpersFor(work, slices, vectors) + 1);
+}
+
+/** sliceShares as element ranges [lo, hi). */
+function elementShares(
+  work: number,
+  dim: number,
+  vectors: readonly Float64Array[],
+): [number, number][] {
+  return sliceShares(work, dim, vectors).map(([from, to]) => [
     Math.min(dim, from * SLICE),
     Math.min(dim, to * SLICE),
   ]);

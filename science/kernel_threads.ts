@@ -55,7 +55,7 @@ export interface KernelMessage {
 export const PENDING = 0, DONE = 1, FAILED = 2;
 /** Bytes of error message per helper. */
 export const ERROR_BYTES = 512;
-/** Below this many multiply-adds a kernel stays on the main thread (a round trip is ~0.1 ms). */
+/** Below this many multiply-adds a kernel stays on the main thread (a round trip is ~0.15 ms). */
 const MIN_SHARED_WORK = 1 << 20;
 /** A helper that has not answered by then (its start included) is taken as lost. */
 const TIMEOUT_MS = 120_000;
@@ -160,17 +160,17 @@ export function runWithHelpers(tasks: readonly KernelTask[], own: () => void): v
   } catch (error) {
     ownError = { error };
   }
+  let lost = false;
   const failures = tasks.map((_, index) => {
     if (Atomics.wait(status, index, PENDING, TIMEOUT_MS) === "timed-out") {
+      lost = true;
       return `did not answer within ${TIMEOUT_MS / 1000} s`;
     }
     if (Atomics.load(status, index) !== FAILED) return null;
     const bytes = new Uint8Array(errors, index * ERROR_BYTES, ERROR_BYTES).slice();
     return `failed: ${new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)))}`;
   });
-  if (failures.some((f) => f?.startsWith("did not answer"))) {
-    for (const lost of helpers.splice(0)) lost.terminate();
-  }
+  if (lost) { for (const worker of helpers.splice(0)) worker.terminate(); }
   if (ownError) throw ownError.error;
   const index = failures.findIndex((f) => f !== null);
   if (index >= 0) throw new Error(`kernel helper thread ${index} ${failures[index]}`);
