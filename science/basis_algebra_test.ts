@@ -7,7 +7,8 @@ import {
   subtractCombinations,
 } from "./basis_algebra.ts";
 import { Rng } from "./rng.ts";
-import { helperTasksPosted, kernelThreads, setKernelThreads } from "./kernel_threads.ts";
+import { helperTasksPosted } from "./kernel_threads.ts";
+import { withKernelThreads } from "./testing/with_kernel_threads.ts";
 import { SLICE } from "./basis_kernels.ts";
 
 // Small integers make every sum exact, so the chunked kernels must equal the definitions exactly;
@@ -95,30 +96,23 @@ Deno.test("kernels split between helper threads give the definitions exactly, fo
   const expectedCombined = coefficients.map((c) =>
     Q[0].map((_, t) => c.reduce((s, x, i) => s + x * Q[i][t], 0))
   );
-  const before = kernelThreads();
-  try {
-    for (const helpers of [0, 1, 3]) {
-      setKernelThreads(helpers);
+  const sharedCopy = (v: Float64Array) => {
+    const copy = new Float64Array(new SharedArrayBuffer(8 * n));
+    copy.set(v);
+    return copy;
+  };
+  for (const helpers of [0, 1, 3]) {
+    withKernelThreads(helpers, () => {
       const posted = helperTasksPosted();
       assertEquals(innerProducts(Q, V).map((o) => Array.from(o)), expectedDots);
-      const vectors = V.map((v) => {
-        const copy = new Float64Array(new SharedArrayBuffer(8 * n));
-        copy.set(v);
-        return copy;
-      });
+      const vectors = V.map(sharedCopy);
       subtractCombinations(vectors, Q, coefficients);
       vectors.forEach((v, j) => assertEquals(Array.from(v), Array.from(expectedSubtracted[j])));
-      const basis = Q.map((q) => {
-        const copy = new Float64Array(new SharedArrayBuffer(8 * n));
-        copy.set(q);
-        return copy;
-      });
+      const basis = Q.map(sharedCopy);
       combineInPlace(basis, coefficients);
       expectedCombined.forEach((e, i) => assertEquals(Array.from(basis[i]), Array.from(e)));
       // Each kernel went to every helper.
       assertEquals(helperTasksPosted() - posted, 3 * helpers);
-    }
-  } finally {
-    setKernelThreads(before);
+    });
   }
 });

@@ -3,11 +3,12 @@ import {
   helpersFor,
   helperTasksPosted,
   type KernelTask,
-  kernelThreads,
   runWithHelpers,
   setKernelThreads,
+  shared,
   splitEvenly,
 } from "./kernel_threads.ts";
+import { withKernelThreads } from "./testing/with_kernel_threads.ts";
 
 const sharedVector = (n: number) => new Float64Array(new SharedArrayBuffer(8 * n));
 
@@ -19,20 +20,15 @@ Deno.test("splitEvenly covers [0, units) in order, parts differing by at most on
 });
 
 Deno.test("helpersFor: none for small work, unshared vectors or a single part", () => {
-  const before = kernelThreads();
-  try {
-    setKernelThreads(3);
-    const shared = [sharedVector(4), sharedVector(4)];
-    assertEquals(helpersFor(1 << 22, 10, shared), 3);
-    assertEquals(helpersFor(1 << 22, 2, shared), 1);
-    assertEquals(helpersFor(1 << 22, 1, shared), 0);
-    assertEquals(helpersFor(1000, 10, shared), 0);
-    assertEquals(helpersFor(1 << 22, 10, [...shared, new Float64Array(4)]), 0);
-    setKernelThreads(0);
-    assertEquals(helpersFor(1 << 22, 10, shared), 0);
-  } finally {
-    setKernelThreads(before);
-  }
+  const vectors = [sharedVector(4), sharedVector(4)];
+  withKernelThreads(3, () => {
+    assertEquals(helpersFor(1 << 22, 10, vectors), 3);
+    assertEquals(helpersFor(1 << 22, 2, vectors), 1);
+    assertEquals(helpersFor(1 << 22, 1, vectors), 0);
+    assertEquals(helpersFor(1000, 10, vectors), 0);
+    assertEquals(helpersFor(1 << 22, 10, [...vectors, new Float64Array(4)]), 0);
+  });
+  withKernelThreads(0, () => assertEquals(helpersFor(1 << 22, 10, vectors), 0));
 });
 
 Deno.test("setKernelThreads names the rule it enforces", () => {
@@ -41,73 +37,54 @@ Deno.test("setKernelThreads names the rule it enforces", () => {
 });
 
 Deno.test("runWithHelpers runs each task on a helper and its own share here", () => {
-  const before = kernelThreads();
-  try {
-    setKernelThreads(2);
-    const v = sharedVector(10);
-    const shared = { buffer: v.buffer as SharedArrayBuffer, byteOffset: 0, length: 10 };
-    const posted = helperTasksPosted();
-    // Two helpers subtract 1·v from v on [2, 5) and [5, 10) (v := 0 there); this thread sets [0, 2).
-    v.fill(7);
-    const task = (lo: number, hi: number): KernelTask => ({
-      kind: "subtract",
-      vectors: [shared],
-      basis: [shared],
-      coefficients: [[1]],
-      lo,
-      hi,
-    });
-    runWithHelpers([task(2, 5), task(5, 10)], () => v.fill(-1, 0, 2));
-    assertEquals(Array.from(v), [-1, -1, 0, 0, 0, 0, 0, 0, 0, 0]);
-    assertEquals(helperTasksPosted() - posted, 2);
-  } finally {
-    setKernelThreads(before);
-  }
+  const v = sharedVector(10);
+  const vector = shared(v);
+  const posted = helperTasksPosted();
+  // Two helpers subtract 1·v from v on [2, 5) and [5, 10) (v := 0 there); this thread sets [0, 2).
+  v.fill(7);
+  const task = (lo: number, hi: number): KernelTask => ({
+    kind: "subtract",
+    vectors: [vector],
+    basis: [vector],
+    coefficients: [[1]],
+    lo,
+    hi,
+  });
+  runWithHelpers([task(2, 5), task(5, 10)], () => v.fill(-1, 0, 2));
+  assertEquals(Array.from(v), [-1, -1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  assertEquals(helperTasksPosted() - posted, 2);
 });
 
 Deno.test("an error on the main thread is thrown once the helpers are done", () => {
-  const before = kernelThreads();
-  try {
-    setKernelThreads(1);
-    const n = 1 << 21, v = sharedVector(n);
-    const shared = { buffer: v.buffer as SharedArrayBuffer, byteOffset: 0, length: n };
-    v.fill(3);
-    const halve: KernelTask = {
-      kind: "subtract",
-      vectors: [shared],
-      basis: [shared],
-      coefficients: [[0.5]],
-      lo: 0,
-      hi: n,
-    };
-    assertThrows(
-      () =>
-        runWithHelpers([halve], () => {
-          throw new Error("own share failed");
-        }),
-      Error,
-      "own share failed",
-    );
-    // The helper had finished its whole share by then.
-    assertEquals(v.every((x) => x === 1.5), true);
-  } finally {
-    setKernelThreads(before);
-  }
+  const n = 1 << 21, v = sharedVector(n);
+  v.fill(3);
+  const halve: KernelTask = {
+    kind: "subtract",
+    vectors: [shared(v)],
+    basis: [shared(v)],
+    coefficients: [[0.5]],
+    lo: 0,
+    hi: n,
+  };
+  assertThrows(
+    () =>
+      runWithHelpers([halve], () => {
+        throw new Error("own share failed");
+      }),
+    Error,
+    "own share failed",
+  );
+  // The helper had finished its whole share by then.
+  assertEquals(v.every((x) => x === 1.5), true);
 });
 
 Deno.test("a helper's error is thrown on the main thread", () => {
-  const before = kernelThreads();
-  try {
-    setKernelThreads(1);
-    const bogus = { kind: "bogus" } as unknown as KernelTask;
-    assertThrows(
-      () => runWithHelpers([bogus], () => {}),
-      Error,
-      "kernel helper thread 0 failed: unknown kernel task bogus",
-    );
-  } finally {
-    setKernelThreads(before);
-  }
+  const bogus = { kind: "bogus" } as unknown as KernelTask;
+  assertThrows(
+    () => runWithHelpers([bogus], () => {}),
+    Error,
+    "kernel helper thread 0 failed: unknown kernel task bogus",
+  );
 });
 
 Deno.test("the default helper count follows PIPELINE_CORES: one less, at most 3", async () => {

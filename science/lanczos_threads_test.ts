@@ -1,6 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertLess } from "@std/assert";
 import { lanczosTopK, type SymmetricOperator } from "./lanczos.ts";
-import { helperTasksPosted, kernelThreads, setKernelThreads } from "./kernel_threads.ts";
+import { helperTasksPosted } from "./kernel_threads.ts";
+import { withKernelThreads } from "./testing/with_kernel_threads.ts";
 import { Rng } from "./rng.ts";
 
 /**
@@ -29,21 +30,14 @@ Deno.test("lanczosTopK gives the same bits with and without kernel helper thread
   [7, -6.5, 6.2, 6.1].forEach((x, i) => (d[i * 997] = x));
   const op = reflectedDiagonal(d, rng);
   const options = { k: 3, order: "magnitude" as const, blockSize: 3, tolerance: 1e-8 };
-  const before = kernelThreads();
-  try {
-    setKernelThreads(0);
-    const alone = lanczosTopK(op, options);
-    setKernelThreads(2);
-    const posted = helperTasksPosted();
-    const shared = lanczosTopK(op, options);
-    assertLess(posted, helperTasksPosted());
-    // Against the spectrum built in: 7, −6.5, 6.2 by magnitude.
-    [7, -6.5, 6.2].forEach((x, i) => assertAlmostEquals(shared.values[i], x, 1e-7));
-    assert(shared.converged);
-    assertEquals(shared.values, alone.values);
-    assertEquals(shared.applications, alone.applications);
-    assertEquals(shared.vectors, alone.vectors);
-  } finally {
-    setKernelThreads(before);
-  }
+  const alone = withKernelThreads(0, () => lanczosTopK(op, options));
+  const posted = helperTasksPosted();
+  const shared = withKernelThreads(2, () => lanczosTopK(op, options));
+  assertLess(posted, helperTasksPosted());
+  // Against the spectrum built in: 7, −6.5, 6.2 by magnitude.
+  [7, -6.5, 6.2].forEach((x, i) => assertAlmostEquals(shared.values[i], x, 1e-7));
+  assert(shared.converged);
+  assertEquals(shared.values, alone.values);
+  assertEquals(shared.applications, alone.applications);
+  assertEquals(shared.vectors, alone.vectors);
 });
