@@ -27,9 +27,7 @@ export function formatValue(value: number): string {
 
 /** The median of a sample. */
 export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return quantile(xs, 0.5);
 }
 
 /** The q-quantile of a sample (0 ≤ q ≤ 1), by linear interpolation between order statistics. */
