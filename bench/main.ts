@@ -1,18 +1,17 @@
 /**
  * Benchmarks (`deno task bench`): runs every benchmark module's benchmarks and prints stable
- * `name value unit` lines on stdout (progress and errors go to stderr).
- *
- * Usage: deno task bench [--only NAME[,NAME…]] [--list] [--backend wasm|cpu|…]
- *                        [--kernel-threads N]
- * `--only` takes name prefixes (e.g. `numerics.a`, `xor`) and also runs benchmarks that are off
- * by default. `--kernel-threads` sets the eigen-solver's helper threads (science/kernel_threads.ts;
- * default: one less than the cores, at most 3). To add benchmarks, export a `Benchmark[]` from a
- * module and append it to MODULES.
+ * `name value unit` lines on stdout (progress and errors go to stderr). See USAGE.
+ * To add benchmarks, export a `Benchmark[]` from a module and append it to MODULES.
  *
  * @module
  */
 import { parseArgs } from "@std/cli";
-import { parseBackendRequest, selectBackend } from "../science/backend.ts";
+import {
+  BACKEND_NAMES,
+  type BackendRequest,
+  parseBackendRequest,
+  selectBackend,
+} from "../science/backend.ts";
 import { MAX_HELPERS, setKernelThreads, startKernelThreads } from "../science/kernel_threads.ts";
 import { type Benchmark, formatValue } from "./benchmark.ts";
 import { numericsBenchmarks } from "./numerics.ts";
@@ -21,36 +20,89 @@ import { pipelineBenchmarks } from "./pipeline.ts";
 /** Every benchmark module's list, in the order they run. */
 const MODULES: Benchmark[][] = [pipelineBenchmarks, numericsBenchmarks];
 
-if (import.meta.main) {
-  const args = parseArgs(Deno.args, {
+/** The text `--help` prints. */
+export const USAGE = `usage: deno task bench [OPTIONS]
+
+options:
+  --only NAME[,NAME...]  run only benchmarks whose name is NAME or starts with "NAME."
+                         (e.g. numerics.a, xor); also runs those that are off by default
+  --list                 list the benchmarks, "(only)" marking those off by default
+  --backend NAME         compute backend: ${BACKEND_NAMES.join(", ")} (default wasm)
+  --kernel-threads N     the eigen-solver's helper threads, 0..${MAX_HELPERS}
+                         (default: one less than the cores, at most 3)
+  -h, --help             this text`;
+
+/** The bench's command line, validated. */
+export interface BenchOptions {
+  help: boolean;
+  list: boolean;
+  /** Name prefixes to run; undefined runs the default set. */
+  only?: string[];
+  backend: BackendRequest;
+  kernelThreads?: number;
+}
+
+/** Parses and validates the bench's arguments; throws an Error naming the bad option. */
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const args = parseArgs(argv, {
     string: ["only", "backend", "kernel-threads"],
-    boolean: ["list"],
+    boolean: ["list", "help"],
+    alias: { h: "help" },
+    unknown: (arg: string) => {
+      throw new Error(`unknown ${arg.startsWith("-") ? "option" : "argument"} ${arg} (see --help)`);
+    },
   });
-  const all = MODULES.flat();
-  if (args.list) {
-    for (const b of all) console.log(`${b.name}\t${b.byDefault ? "" : "(only) "}${b.description}`);
-    Deno.exit(0);
+  const options: BenchOptions = {
+    help: args.help,
+    list: args.list,
+    backend: parseBackendRequest(args.backend),
+  };
+  if (args.only !== undefined) {
+    const only = args.only.split(",").filter((s: string) => s.length > 0);
+    if (only.length === 0) throw new Error("--only needs at least one name (see --list)");
+    options.only = only;
   }
-  const only = args.only?.split(",").filter((s: string) => s.length > 0);
-  const chosen = only
-    ? all.filter((b) => only.some((o: string) => b.name === o || b.name.startsWith(`${o}.`)))
-    : all.filter((b) => b.byDefault);
-  if (chosen.length === 0) {
-    console.error(`bench: no benchmark matches --only ${args.only}; see --list`);
-    Deno.exit(2);
-  }
-  const backend = await selectBackend(parseBackendRequest(args.backend));
-  console.error(`bench: backend ${backend.name}`);
   const threads = args["kernel-threads"];
   if (threads !== undefined) {
     if (!/^\d+$/.test(threads) || Number(threads) > MAX_HELPERS) {
-      console.error(
-        `bench: --kernel-threads must be an integer in 0..${MAX_HELPERS}, got "${threads}"`,
-      );
-      Deno.exit(2);
+      throw new Error(`--kernel-threads must be an integer in 0..${MAX_HELPERS}, got "${threads}"`);
     }
-    setKernelThreads(Number(threads));
+    options.kernelThreads = Number(threads);
   }
+  return options;
+}
+
+/** The benchmarks the options select, in run order. */
+export function chooseBenchmarks(all: Benchmark[], only?: string[]): Benchmark[] {
+  if (!only) return all.filter((b) => b.byDefault);
+  return all.filter((b) => only.some((o) => b.name === o || b.name.startsWith(`${o}.`)));
+}
+
+if (import.meta.main) {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(Deno.args);
+  } catch (e) {
+    console.error(`bench: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(2);
+  }
+  if (options.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const all = MODULES.flat();
+  if (options.list) {
+    for (const b of all) console.log(`${b.name}\t${b.byDefault ? "" : "(only) "}${b.description}`);
+    Deno.exit(0);
+  }
+  const chosen = chooseBenchmarks(all, options.only);
+  if (chosen.length === 0) {
+    console.error(`bench: no benchmark matches --only ${options.only}; see --list`);
+    Deno.exit(2);
+  }
+  const backend = await selectBackend(options.backend);
+  console.error(`bench: backend ${backend.name}`);
+  if (options.kernelThreads !== undefined) setKernelThreads(options.kernelThreads);
   startKernelThreads();
   const emit = (name: string, value: number, unit: string) =>
     console.log(`${name} ${formatValue(value)} ${unit}`);
