@@ -25,6 +25,11 @@ export function formatValue(value: number): string {
   return Number(value.toPrecision(4)).toString();
 }
 
+/** The arithmetic mean of a sample. */
+export function mean(xs: number[]): number {
+  return xs.reduce((sum, x) => sum + x, 0) / xs.length;
+}
+
 /** The median of a sample. */
 export function median(xs: number[]): number {
   return quantile(xs, 0.5);

@@ -1,8 +1,9 @@
 import { assertEquals } from "@std/assert";
-import { formatValue, median, quantile } from "./benchmark.ts";
+import { formatValue, mean, median, quantile } from "./benchmark.ts";
 
-Deno.test("median and quantile of small samples, by hand", () => {
+Deno.test("mean, median and quantile of small samples, by hand", () => {
   assertEquals(median([3, 1, 2]), 2);
+  assertEquals(mean([3, 1, 2, 10]), 4);
   assertEquals(median([4, 1, 3, 2]), 2.5);
   // Order statistics 10, 20, 30, 40, 50: q·4 is the position between them.
   const xs = [50, 10, 40, 20, 30];
