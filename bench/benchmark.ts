@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { median } from "../report/stats.ts";
 
 /** Prints one result line `name value unit`. Names are lowercase, dot-separated and stable. */
 export type Emit = (name: string, value: number, unit: string) => void;
@@ -23,23 +24,6 @@ export interface Benchmark {
 export function formatValue(value: number): string {
   if (Number.isInteger(value)) return String(value);
   return Number(value.toPrecision(4)).toString();
-}
-
-/** The arithmetic mean of a sample. */
-export function mean(xs: number[]): number {
-  return xs.reduce((sum, x) => sum + x, 0) / xs.length;
-}
-
-/** The median of a sample. */
-export function median(xs: number[]): number {
-  return quantile(xs, 0.5);
-}
-
-/** The q-quantile of a sample (0 ≤ q ≤ 1), by linear interpolation between order statistics. */
-export function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = q * (s.length - 1), lo = Math.floor(at);
-  return lo + 1 < s.length ? s[lo] + (at - lo) * (s[lo + 1] - s[lo]) : s[lo];
 }
 
 /** Median wall time in ms of `reps` calls of `f`, after one warm-up call. */

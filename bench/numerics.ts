@@ -23,7 +23,8 @@ import type { MlpSpec } from "../science/mlp_layout.ts";
 import type { PointEvaluation } from "../science/solvers/types.ts";
 import { train } from "../science/train.ts";
 import { blockPowerIteration } from "./block_power.ts";
-import { type Benchmark, type Emit, mean, median, quantile, timeMs } from "./benchmark.ts";
+import { mean, median, quantile } from "../report/stats.ts";
+import { type Benchmark, type Emit, timeMs } from "./benchmark.ts";
 
 interface Config {
   name: string;

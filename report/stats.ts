@@ -1,5 +1,5 @@
 /**
- * The few descriptive statistics the claim checks need, in float64 plain JS.
+ * The few descriptive statistics the claim checks and the benchmarks need, in float64 plain JS.
  *
  * @module
  */
@@ -20,6 +20,14 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The q-quantile (0 ≤ q ≤ 1), by linear interpolation between order statistics. */
+export function quantile(xs: number[], q: number): number {
+  requireLength(xs, 1, "quantile");
+  const s = [...xs].sort((a, b) => a - b);
+  const at = q * (s.length - 1), lo = Math.floor(at);
+  return lo + 1 < s.length ? s[lo] + (at - lo) * (s[lo + 1] - s[lo]) : s[lo];
 }
 
 /** Pearson's correlation coefficient; NaN when either series is constant. */

@@ -1,11 +1,27 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { averageRanks, interpolate, mean, median, pearson, spearman } from "./stats.ts";
+import { averageRanks, interpolate, mean, median, pearson, quantile, spearman } from "./stats.ts";
 
 Deno.test("mean and median of hand-computed cases", () => {
   assertEquals(mean([1, 2, 3, 6]), 3);
   assertEquals(median([5, 1, 3]), 3);
   assertEquals(median([4, 1, 3, 2]), 2.5);
+  assertEquals(median([3, 1, 2]), 2);
+  assertEquals(mean([3, 1, 2, 10]), 4);
   assertThrows(() => median([]), Error, "median");
+});
+
+Deno.test("quantile interpolates between order statistics, by hand", () => {
+  // Order statistics 10, 20, 30, 40, 50: q·4 is the position between them.
+  const xs = [50, 10, 40, 20, 30];
+  assertEquals(quantile(xs, 0), 10);
+  assertEquals(quantile(xs, 1), 50);
+  assertEquals(quantile(xs, 0.5), 30);
+  assertEquals(quantile(xs, 0.9), 46);
+  assertEquals(quantile(xs, 0.1), 14);
+  assertEquals(quantile([7], 0.9), 7);
+  assertThrows(() => quantile([], 0.5), Error, "quantile");
+  // The sample itself is left as it was.
+  assertEquals(xs, [50, 10, 40, 20, 30]);
 });
 
 Deno.test("pearson: exact lines give ±1, a hand-computed case, constant series give NaN", () => {
