@@ -2,8 +2,9 @@
  * Training checkpoints: a folder holding θ (`theta-<step>.npy`, float32, numpy-readable), the
  * warm-start vectors of the solver (its last and the previous eigenvectors) and of the sharpness
  * measurement (float64 `.npy`, one row per vector), and `checkpoint.json` (step, t, RNG state, the
- * rows so far, and a fingerprint of the run's configuration). The JSON is written last, atomically, and names the files it belongs to,
- * so a run killed at any moment leaves the previous complete checkpoint readable.
+ * rows so far, and a fingerprint of the run's configuration). The JSON is written last,
+ * atomically, and names the files it belongs to, so a run killed at any moment leaves the previous
+ * complete checkpoint readable.
  *
  * @module
  */

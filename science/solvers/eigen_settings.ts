@@ -52,7 +52,10 @@ export function hessianOperator(point: PointEvaluation): SymmetricOperator {
   return { dim: point.theta.length, apply: (vs) => point.hessianProducts(vs) };
 }
 
-/** Which eigenpairs a step asks for; the other Lanczos options come from {@linkcode EigenSettings}. */
+/**
+ * Which eigenpairs a step asks for; the other Lanczos options come from
+ * {@linkcode EigenSettings}.
+ */
 export type EigenRequest = Pick<
   LanczosOptions,
   "k" | "order" | "blockSize" | "valueOnly" | "valueCutoff"
