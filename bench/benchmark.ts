@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { median } from "../report/stats.ts";
+import { median } from "../util/stats.ts";
 
 /** Prints one result line `name value unit`. Names are lowercase, dot-separated and stable. */
 export type Emit = (name: string, value: number, unit: string) => void;

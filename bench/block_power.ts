@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { symmetricEigen } from "../science/dense_eigen.ts";
-import type { SymmetricOperator } from "../science/lanczos.ts";
-import { Rng } from "../science/rng.ts";
+import { symmetricEigen } from "../science/linalg/dense_eigen.ts";
+import type { SymmetricOperator } from "../science/linalg/lanczos.ts";
+import { Rng } from "../util/rng.ts";
 
 /** Top-b eigenpairs by magnitude; returns the values, vectors and operator applications. */
 export function blockPowerIteration(

@@ -11,8 +11,12 @@ import {
   type BackendRequest,
   parseBackendRequest,
   selectBackend,
-} from "../science/backend.ts";
-import { MAX_HELPERS, setKernelThreads, startKernelThreads } from "../science/kernel_threads.ts";
+} from "../science/model/backend.ts";
+import {
+  MAX_HELPERS,
+  setKernelThreads,
+  startKernelThreads,
+} from "../science/linalg/kernel_threads.ts";
 import { type Benchmark, formatValue } from "./benchmark.ts";
 import { numericsBenchmarks } from "./numerics.ts";
 import { pipelineBenchmarks } from "./pipeline.ts";

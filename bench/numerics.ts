@@ -11,19 +11,19 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../science/rng.ts";
+import { Rng } from "../util/rng.ts";
 import { xorData } from "../science/datasets/synthetic.ts";
-import { initTheta } from "../science/model.ts";
-import { Objective, type ObjectivePoint } from "../science/objective.ts";
-import { curvatureProducts } from "../science/curvature.ts";
-import { kernelThreads } from "../science/kernel_threads.ts";
+import { initTheta } from "../science/model/mlp.ts";
+import { Objective, type ObjectivePoint } from "../science/model/objective.ts";
+import { curvatureProducts } from "../science/model/curvature.ts";
+import { kernelThreads } from "../science/linalg/kernel_threads.ts";
 import { ExponentialEuler } from "../science/solvers/exponential_euler.ts";
 import { DEFAULT_EIGEN_SETTINGS, hessianOperator } from "../science/solvers/eigen_settings.ts";
-import type { MlpSpec } from "../science/mlp_layout.ts";
+import type { MlpSpec } from "../science/model/layout.ts";
 import type { PointEvaluation } from "../science/solvers/types.ts";
-import { train } from "../science/train.ts";
+import { train } from "../science/training/train.ts";
 import { blockPowerIteration } from "./block_power.ts";
-import { mean, median, quantile } from "../report/stats.ts";
+import { mean, median, quantile } from "../util/stats.ts";
 import { type Benchmark, type Emit, timeMs } from "./benchmark.ts";
 
 interface Config {

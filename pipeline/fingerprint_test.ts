@@ -52,7 +52,7 @@ Deno.test("fingerprint: npm dependencies at their locked versions, closed over t
   const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
   const state = await HashState.load(`${await Deno.makeTempDir()}/state.json`);
   const fp = await new CodeFingerprinter(root, state).of(
-    new URL("../science/backend.ts", import.meta.url).href,
+    new URL("../science/model/backend.ts", import.meta.url).href,
   );
   const lock = JSON.parse(await Deno.readTextFile(`${root}/deno.lock`));
   const tfjsKey = Object.keys(lock.npm).find((k) => k.startsWith("@tensorflow/tfjs@"))!;
@@ -63,5 +63,5 @@ Deno.test("fingerprint: npm dependencies at their locked versions, closed over t
   );
   const seedrandom = Object.keys(lock.npm).find((k) => k.startsWith("seedrandom@"))!;
   assert(fp.dependencies.includes(`npm:${seedrandom}`), "transitive npm dependency missing");
-  assert("science/backend.ts" in fp.files);
+  assert("science/model/backend.ts" in fp.files);
 });

@@ -7,7 +7,7 @@
  * ```ts
  * // stages/train.ts
  * import { defineStage, external, integer, number } from "../pipeline/mod.ts";
- * import { trainMlp } from "../science/train.ts";
+ * import { trainMlp } from "../science/training/train.ts";
  *
  * export const train = defineStage({
  *   name: "train",

@@ -12,7 +12,7 @@ import {
   fmt,
 } from "./claim_verdict.ts";
 import { finiteCell, runLabel, type RunTables } from "./tables.ts";
-import { pearson, spearman } from "./stats.ts";
+import { pearson, spearman } from "../util/stats.ts";
 
 function checkRun(ee: RunTables, c: ClaimCriteria, numbers: Record<string, number | string>) {
   const label = runLabel(ee);

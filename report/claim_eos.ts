@@ -14,7 +14,7 @@ import {
   fmt,
 } from "./claim_verdict.ts";
 import { columnSeries as series, runLabel, type RunTables } from "./tables.ts";
-import { interpolate, median } from "./stats.ts";
+import { interpolate, median } from "../util/stats.ts";
 
 const rows = (r: RunTables, table: "trajectory" | "measurements") =>
   r[table] as unknown as Record<string, unknown>[];

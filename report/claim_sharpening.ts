@@ -19,7 +19,7 @@ import {
   runLabel,
   type RunTables,
 } from "./tables.ts";
-import { mean } from "./stats.ts";
+import { mean } from "../util/stats.ts";
 
 function checkRun(ee: RunTables, c: ClaimCriteria, numbers: Record<string, number | string>) {
   const label = runLabel(ee);

@@ -15,7 +15,7 @@ import {
   type WrittenFigure,
 } from "./render.ts";
 import { fitTable } from "./fit_table.ts";
-import { writeFileAtomic } from "../science/atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { ReportFigure } from "./report.ts";
 import type { PowerLawFit, PowerLawPoint, RunTables } from "./tables.ts";
 

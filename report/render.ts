@@ -14,7 +14,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { Resvg } from "@resvg/resvg-js";
 import { createRequire } from "node:module";
 import { dirname, join } from "@std/path";
-import { writeFileAtomic } from "../science/atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 
 /** A Vega-Lite specification, as the figure builders return it. */
 export type VegaLiteSpec = TopLevelSpec;

@@ -12,7 +12,7 @@ import { join, relative, SEPARATOR } from "@std/path";
 import type { ClaimVerdict, Verdict } from "./claim_verdict.ts";
 import { fmt } from "./claim_verdict.ts";
 import { escapeHtml } from "./fit_table.ts";
-import { writeFileAtomic } from "../science/atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 
 /** A rendered figure to show in the report. */
 export interface ReportFigure {

@@ -7,7 +7,7 @@
  */
 import { allOf, defineStage, integer } from "../pipeline/mod.ts";
 import { renderFigureSet } from "../report/mod.ts";
-import { writeFileAtomic } from "../science/atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import { readFits, readRun } from "./results.ts";
 
 /** The figures' ids; each is written as `.vl.json`, `.svg` and `.png`. */

@@ -5,8 +5,8 @@
  * @module
  */
 import { allOf, defineStage, integer, string } from "../pipeline/mod.ts";
-import { fitPowerLaw, type PowerLawFit as Fit } from "../science/powerlaw.ts";
-import { writeFileAtomic } from "../science/atomic_write.ts";
+import { fitPowerLaw, type PowerLawFit as Fit } from "../science/measure/power_law.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { PowerLawFit, PowerLawPoint } from "../report/mod.ts";
 import { readSummary } from "./results.ts";
 

@@ -8,7 +8,7 @@
  * @module
  */
 import type { PipelineOptions, StageInstance } from "../pipeline/mod.ts";
-import { parseBackendRequest } from "../science/backend.ts";
+import { parseBackendRequest } from "../science/model/backend.ts";
 import { type DataChoice, loadProfile, type ModelChoice, type Profile } from "./profiles.ts";
 import { data } from "./data.ts";
 import { train } from "./train.ts";

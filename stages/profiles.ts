@@ -7,9 +7,9 @@
  */
 import { parse as parseYaml } from "@std/yaml";
 import { DATASET_NAMES } from "../science/datasets/dataset.ts";
-import { ACTIVATIONS } from "../science/mlp_layout.ts";
-import { LOSS_KINDS } from "../science/loss.ts";
-import { BACKEND_NAMES } from "../science/backend.ts";
+import { ACTIVATIONS } from "../science/model/layout.ts";
+import { LOSS_KINDS } from "../science/model/loss.ts";
+import { BACKEND_NAMES } from "../science/model/backend.ts";
 
 /** The data of one configuration (SPEC §7); the size N and the seed come from the sweep. */
 export interface DataChoice {

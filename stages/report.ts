@@ -7,7 +7,7 @@
  */
 import { allOf, defineStage, list, string, upstream } from "../pipeline/mod.ts";
 import { evaluateClaims, type ReportFigure, type ReportLink, writeReport } from "../report/mod.ts";
-import { writeFileAtomic } from "../science/atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import { readFits, readRun } from "./results.ts";
 
 /** Writes the report of a profile's results. */

@@ -4,8 +4,8 @@
  * @module
  */
 import type { InputArtifact } from "../pipeline/mod.ts";
-import { readMeasurementTable } from "../science/measurement_table.ts";
-import type { TrainingRunSummary } from "../science/experiment.ts";
+import { readMeasurementTable } from "../science/io/measurement_table.ts";
+import type { TrainingRunSummary } from "../science/training/training_run.ts";
 import {
   type PowerLawFit,
   type PowerLawPoint,

@@ -15,12 +15,12 @@ import {
   string,
   upstream,
 } from "../pipeline/mod.ts";
-import { BACKEND_NAMES } from "../science/backend.ts";
-import { LOSS_KINDS } from "../science/loss.ts";
-import { ACTIVATIONS } from "../science/mlp_layout.ts";
+import { BACKEND_NAMES } from "../science/model/backend.ts";
+import { LOSS_KINDS } from "../science/model/loss.ts";
+import { ACTIVATIONS } from "../science/model/layout.ts";
 import { DATASET_NAMES } from "../science/datasets/dataset.ts";
 import { SOLVER_KINDS } from "../science/solvers/create.ts";
-import { trainingRun, type TrainingRunSummary } from "../science/experiment.ts";
+import { trainingRun, type TrainingRunSummary } from "../science/training/training_run.ts";
 
 /** One training run; its id is (config, run, n, seed). */
 export const train = defineStage({

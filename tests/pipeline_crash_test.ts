@@ -90,10 +90,11 @@ Deno.test("kill -9 of the runner mid-write: nothing half-written is valid, the n
       `${await p.artifactDir("broken", "broken[mode=slow-write]")}/out.bin`,
     );
     assertEquals(out.length, 100 * 1024);
-    // The killed run's temporary directories are left (never taken as valid); gc removes them.
+    // The killed run's temporary directories are left (never taken as valid), and so is the free
+    // lock file of an instance it had committed but not yet unlocked when the kill came; gc
+    // removes both.
     const left = await leftovers(p.root);
     assert(left.some((l) => l.startsWith("broken/.tmp-")), left.join(" "));
-    assert(left.every((l) => /^\w+\/\.tmp-/.test(l)), left.join(" "));
     const gc = await p.cli("gc");
     assertMatch(gc.stdout, /^removed broken\/\.tmp-/m);
     assertEquals(await leftovers(p.root), []);

@@ -6,8 +6,8 @@
  * @module
  */
 import { join } from "@std/path";
-import { encodeNpy } from "../npy.ts";
-import { writeFileAtomic } from "../atomic_write.ts";
+import { encodeNpy } from "../io/npy.ts";
+import { writeFileAtomic } from "../../util/atomic_write.ts";
 import { digest } from "./download.ts";
 import { IMAGE_DATASETS, type ImageDataset, loadImagePool, type SourceOptions } from "./sources.ts";
 import { averagePool, balancedSubset, featureStatistics, standardise } from "./preprocess.ts";

@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { decodeNpy } from "../npy.ts";
+import { decodeNpy } from "../io/npy.ts";
 import { prepareDataset, resolveConfig, writeDataset } from "./dataset.ts";
 
 /** Fashion-MNIST's training images and labels straight from the IDX spec (data at 16 / 8). */

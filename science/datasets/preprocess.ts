@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Rng } from "../rng.ts";
+import { Rng } from "../../util/rng.ts";
 
 /** How many examples of each class a balanced subset of size n over C classes takes. */
 export function perClassCounts(n: number, classes: number): number[] {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Rng } from "../rng.ts";
+import { Rng } from "../../util/rng.ts";
 import { perClassCounts } from "./preprocess.ts";
 
 /** Inputs (N × dim, row-major) and integer labels. */

@@ -4,14 +4,14 @@
  *
  * @module
  */
-import type { LossKind } from "../loss.ts";
-import { smallestMaxBasis } from "../lanczos.ts";
+import type { LossKind } from "../model/loss.ts";
+import { smallestMaxBasis } from "../linalg/lanczos.ts";
 import { DEFAULT_EIGEN_SETTINGS, type EigenSettings } from "./eigen_settings.ts";
 import { ExponentialEuler } from "./exponential_euler.ts";
 import { AdaptiveGradientDescent, GradientDescent } from "./gradient_descent.ts";
 import { GradientFlowRk4 } from "./gradient_flow.ts";
 import type { SmoothObjective, Solver } from "./types.ts";
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../util/rng.ts";
 
 /** Optional eigen-solver settings every curvature-using solver accepts. */
 interface EigenFields {

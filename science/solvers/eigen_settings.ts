@@ -9,29 +9,29 @@ import {
   type LanczosOptions,
   lanczosTopK,
   type SymmetricOperator,
-} from "../lanczos.ts";
-import type { Rng } from "../rng.ts";
-import { extrapolateSubspace } from "../subspace_extrapolation.ts";
-import { poolOfDim, type VectorPool } from "../vector_pool.ts";
+} from "../linalg/lanczos.ts";
+import type { Rng } from "../../util/rng.ts";
+import { extrapolateSubspace } from "../linalg/subspace_extrapolation.ts";
+import { poolOfDim, type VectorPool } from "../linalg/vector_pool.ts";
 import type { PointEvaluation, SolverState, StepReport } from "./types.ts";
 
 /** Tolerance and iteration cap of the Lanczos calls a solver makes. */
 export interface EigenSettings {
   /**
-   * Relative residual tolerance (science/lanczos.ts); default 1e-3: it bounds each eigenvalue's
+   * Relative residual tolerance (science/linalg/lanczos.ts); default 1e-3: it bounds each eigenvalue's
    * error by 1e-3·|λ₁| and the stiff directions' angle error by ~1e-3·|λ₁|/gap, well inside what
    * the step needs, and costs about half the products of 1e-4 (bench/numerics.ts).
    */
   tolerance: number;
   /** Block-iteration cap per call; default 60. */
   maxIterations: number;
-  /** Basis size at which Lanczos restarts (science/lanczos.ts); default its own. */
+  /** Basis size at which Lanczos restarts (science/linalg/lanczos.ts); default its own. */
   maxBasis?: number;
   /** Source of random start vectors (cold starts); default a fixed seed per call. */
   rng?: Rng;
   /**
    * Warm start from the last eigenvectors moved on by this fraction of their change since the
-   * solve before (science/subspace_extrapolation.ts). Omitted or 0: from the last eigenvectors as
+   * solve before (science/linalg/subspace_extrapolation.ts). Omitted or 0: from the last eigenvectors as
    * they are, as a measurement every few steps of an oscillating GD run must. The solvers'
    * default (DEFAULT_EIGEN_SETTINGS) is ½: the whole change also carries their errors (up to the
    * tolerance) forward, and over config b's first 30 EE steps (bench/numerics.ts) ½ took

@@ -1,12 +1,12 @@
 import { assert, assertAlmostEquals, assertEquals, assertLess } from "@std/assert";
-import { selectBackend } from "../backend.ts";
-import { Rng } from "../rng.ts";
-import { Objective } from "../objective.ts";
-import { initTheta } from "../model.ts";
-import { relativeError } from "../float64_reference.ts";
+import { selectBackend } from "../model/backend.ts";
+import { Rng } from "../../util/rng.ts";
+import { Objective } from "../model/objective.ts";
+import { initTheta } from "../model/mlp.ts";
+import { relativeError } from "../testing/float64_reference.ts";
 import { ExponentialEuler, stiffStepFactor } from "./exponential_euler.ts";
 import { GradientFlowRk4 } from "./gradient_flow.ts";
-import { orthonormalVectors, QuadraticObjective } from "./quadratic_objective.ts";
+import { orthonormalVectors, QuadraticObjective } from "../testing/quadratic_objective.ts";
 import { DEFAULT_EIGEN_SETTINGS } from "./eigen_settings.ts";
 import type { SmoothObjective, Solver } from "./types.ts";
 

@@ -1,9 +1,9 @@
 import { assert, assertAlmostEquals, assertLess, assertThrows } from "@std/assert";
-import { Rng } from "../rng.ts";
-import { relativeError } from "../float64_reference.ts";
+import { Rng } from "../../util/rng.ts";
+import { relativeError } from "../testing/float64_reference.ts";
 import { AdaptiveGradientDescent, GradientDescent } from "./gradient_descent.ts";
 import { GradientFlowRk4 } from "./gradient_flow.ts";
-import { orthonormalVectors, QuadraticObjective } from "./quadratic_objective.ts";
+import { orthonormalVectors, QuadraticObjective } from "../testing/quadratic_objective.ts";
 import { DEFAULT_EIGEN_SETTINGS } from "./eigen_settings.ts";
 import { createSolver } from "./create.ts";
 

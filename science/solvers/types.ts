@@ -5,7 +5,7 @@
  * @module
  */
 
-/** An objective evaluated at one θ (e.g. science/objective.ts's ObjectivePoint). */
+/** An objective evaluated at one θ (e.g. science/model/objective.ts's ObjectivePoint). */
 export interface PointEvaluation {
   /** θ at which this was evaluated. */
   readonly theta: Float32Array;

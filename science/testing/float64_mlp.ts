@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Activation, type MlpSpec, parameterLayout } from "../mlp_layout.ts";
+import { type Activation, type MlpSpec, parameterLayout } from "../model/layout.ts";
 
 /** A dense row-major matrix of plain numbers. */
 export type Matrix = number[][];

@@ -1,0 +1,93 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertAlmostEquals, assertThrows } from "@std/assert";
+import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
+import { selectBackend } from "../model/backend.ts";
+import { Rng } from "../../util/rng.ts";
+import { batchedTopEigenvalue, symmetricEigen } from "./batched_spectral_norm.ts";
+
+Deno.test("symmetricEigen: 2×2 closed form, eigenvector equation and ties", () => {
+  // [[2,1],[1,2]] has eigenvalues 3 and 1 with eigenvectors (1,1)/√2 and (1,−1)/√2.
+  const e = symmetricEigen([2, 1, 1, 2], 2);
+  assertAlmostEquals(e.values[0], 3, 1e-14);
+  assertAlmostEquals(e.values[1], 1, 1e-14);
+  assertAlmostEquals(Math.abs(e.vectors[0]), Math.SQRT1_2, 1e-14);
+  assertAlmostEquals(e.vectors[0] * e.vectors[1], 0.5, 1e-14);
+  const tie = symmetricEigen([4, 0, 0, 0, 4, 0, 0, 0, 1], 3);
+  assertAlmostEquals(tie.values[0], 4, 0);
+  assertAlmostEquals(tie.values[1], 4, 0);
+  assertAlmostEquals(tie.values[2], 1, 0);
+  assertThrows(() => symmetricEigen([1, 2, 3], 2), Error, "expected 2×2");
+});
+
+Deno.test("symmetricEigen: random 9×9 matches ml-matrix's eigen-decomposition", () => {
+  const rng = new Rng(2);
+  const k = 9;
+  const b = Array.from({ length: k }, () => Array.from({ length: k }, () => rng.normal()));
+  const sym = b.map((row, i) => row.map((x, j) => x + b[j][i]));
+  const e = symmetricEigen(sym.flat(), k);
+  const ref = new EigenvalueDecomposition(new MlMatrix(sym)).realEigenvalues.sort((x, y) => y - x);
+  ref.forEach((v, i) => assertAlmostEquals(e.values[i], v, 1e-10));
+  for (let m = 0; m < k; m++) { // A v = λ v
+    const v = e.vectors.subarray(m * k, (m + 1) * k);
+    sym.forEach((row, i) =>
+      assertAlmostEquals(row.reduce((s, x, j) => s + x * v[j], 0), e.values[m] * v[i], 1e-10)
+    );
+  }
+});
+
+Deno.test("batchedTopEigenvalue: per-sample top eigenvalues of MᵢᵀMᵢ match ml-matrix", async () => {
+  await selectBackend("wasm");
+  const rng = new Rng(4);
+  const count = 5, dim = 40;
+  const mats = Array.from(
+    { length: count },
+    (_, i) =>
+      Array.from(
+        { length: dim },
+        () =>
+          Array.from(
+            { length: dim },
+            () => rng.normal() * (i === 4 && rng.uniform() < 0.9 ? 0 : 1),
+          ),
+      ),
+  );
+  const stacked = tf.tensor3d(mats);
+  const stackedT = tf.transpose(stacked, [0, 2, 1]);
+  const result = batchedTopEigenvalue(
+    (v) =>
+      tf.tidy(() => {
+        const mv = tf.matMul(stacked, v.expandDims(2));
+        return tf.matMul(stackedT, mv).squeeze([2]) as tf.Tensor2D;
+      }),
+    count,
+    dim,
+    { tolerance: 1e-7 },
+  );
+  tf.dispose([stacked, stackedT]);
+  assert(result.converged, `not converged in ${result.steps} steps`);
+  mats.forEach((m, i) => {
+    const want = new MlMatrix(m).transpose().mmul(new MlMatrix(m));
+    const top = Math.max(...new EigenvalueDecomposition(want).realEigenvalues);
+    assert(Math.abs(result.values[i] - top) <= 1e-5 * top, `${i}: ${result.values[i]} vs ${top}`);
+  });
+});
+
+Deno.test("batchedTopEigenvalue: exact on a rank-one operator and a zero one", async () => {
+  await selectBackend("wasm");
+  // Sample 0: 7·e₁e₁ᵀ (Krylov space of dimension 1); sample 1: the zero operator.
+  const scale = tf.tensor2d([[7], [0]]);
+  const e1 = tf.oneHot([0, 0], 6).cast("float32");
+  const result = batchedTopEigenvalue(
+    (v) => tf.tidy(() => tf.mul(tf.mul(scale, e1), tf.sum(tf.mul(v, e1), 1, true))),
+    2,
+    6,
+  );
+  tf.dispose([scale, e1]);
+  assertAlmostEquals(result.values[0], 7, 1e-5);
+  assertAlmostEquals(result.values[1], 0, 1e-12);
+  assertThrows(
+    () => batchedTopEigenvalue((v) => v, 1, 2, { tolerance: 0 }),
+    Error,
+    "tolerance must be > 0",
+  );
+});

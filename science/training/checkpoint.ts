@@ -1,0 +1,134 @@
+/**
+ * Training checkpoints: a folder holding θ (`theta-<step>.npy`, float32, numpy-readable), the
+ * warm-start vectors of the solver (its last and the previous eigenvectors) and of the sharpness
+ * measurement (float64 `.npy`, one row per vector), and `checkpoint.json` (step, t, RNG state, the
+ * rows so far, and a fingerprint of the run's configuration). The JSON is written last,
+ * atomically, and names the files it belongs to, so a run killed at any moment leaves the previous
+ * complete checkpoint readable.
+ *
+ * @module
+ */
+import { join } from "@std/path";
+import { decodeNpy, encodeNpy } from "../io/npy.ts";
+import { loadThetaNpy, saveThetaNpy } from "../model/mlp.ts";
+import { writeFileAtomic } from "../../util/atomic_write.ts";
+import type { RngState } from "../../util/rng.ts";
+import type { SolverState } from "../solvers/types.ts";
+
+/** Everything a resumed run needs (numbers only, so JSON round-trips them exactly). */
+export interface CheckpointData<Row, Measurement> {
+  /** Identifies the run's configuration; a mismatch refuses to resume. */
+  fingerprint: string;
+  step: number;
+  t: number;
+  theta: Float32Array;
+  solverState: SolverState;
+  sharpnessVectors: Float64Array[];
+  rngState: RngState;
+  previousLoss: number | null;
+  trajectory: Row[];
+  measurements: Measurement[];
+  warnings: string[];
+}
+
+const INDEX = "checkpoint.json";
+const FORMAT = "eos-training-checkpoint/2";
+
+function vectorsNpy(vectors: Float64Array[]): Uint8Array {
+  const P = vectors[0]?.length ?? 0;
+  const data = new Float64Array(vectors.length * P);
+  vectors.forEach((v, i) => data.set(v, i * P));
+  return encodeNpy({ data, shape: [vectors.length, P] });
+}
+
+function npyVectors(bytes: Uint8Array): Float64Array[] {
+  const { data, shape } = decodeNpy(bytes);
+  if (!(data instanceof Float64Array) || shape.length !== 2) {
+    throw new Error("checkpoint: a vectors file is not a 2-D float64 array");
+  }
+  return Array.from({ length: shape[0] }, (_, i) => data.slice(i * shape[1], (i + 1) * shape[1]));
+}
+
+/** Writes a checkpoint into `dir` (created if needed) and removes the files of older ones. */
+export async function writeCheckpoint<R, M>(dir: string, c: CheckpointData<R, M>): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const files = {
+    theta: `theta-${c.step}.npy`,
+    solverVectors: `solver-vectors-${c.step}.npy`,
+    solverPreviousVectors: `solver-previous-vectors-${c.step}.npy`,
+    sharpnessVectors: `sharpness-vectors-${c.step}.npy`,
+  };
+  await saveThetaNpy(join(dir, files.theta), c.theta);
+  await writeFileAtomic(join(dir, files.solverVectors), vectorsNpy(c.solverState.vectors));
+  await writeFileAtomic(
+    join(dir, files.solverPreviousVectors),
+    vectorsNpy(c.solverState.previousVectors),
+  );
+  await writeFileAtomic(join(dir, files.sharpnessVectors), vectorsNpy(c.sharpnessVectors));
+  const index = {
+    format: FORMAT,
+    fingerprint: c.fingerprint,
+    step: c.step,
+    t: c.t,
+    rngState: c.rngState,
+    previousLoss: c.previousLoss,
+    files,
+    trajectory: c.trajectory,
+    measurements: c.measurements,
+    warnings: c.warnings,
+  };
+  await writeFileAtomic(join(dir, INDEX), new TextEncoder().encode(JSON.stringify(index)));
+  const keep = new Set([INDEX, ...Object.values(files)]);
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && entry.name.endsWith(".npy") && !keep.has(entry.name)) {
+      await Deno.remove(join(dir, entry.name)).catch(() => {});
+    }
+  }
+}
+
+/**
+ * Reads the checkpoint in `dir`, or returns null when there is none. Throws when it belongs to a
+ * run with a different configuration (the fingerprints differ) or is unreadable.
+ */
+export async function readCheckpoint<R, M>(
+  dir: string,
+  fingerprint: string,
+): Promise<CheckpointData<R, M> | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(dir, INDEX));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  const index = JSON.parse(text);
+  if (index.format !== FORMAT) {
+    throw new Error(
+      `checkpoint ${dir}: format ${index.format} is not ${FORMAT}, the one this version reads; ` +
+        `remove the folder to start the run afresh`,
+    );
+  }
+  if (index.fingerprint !== fingerprint) {
+    throw new Error(
+      `checkpoint ${dir}: it belongs to a different run configuration; ` +
+        `remove the folder or choose another checkpoint path`,
+    );
+  }
+  const vectors = async (file: string) => npyVectors(await Deno.readFile(join(dir, file)));
+  return {
+    fingerprint,
+    step: index.step,
+    t: index.t,
+    theta: await loadThetaNpy(join(dir, index.files.theta)),
+    solverState: {
+      vectors: await vectors(index.files.solverVectors),
+      previousVectors: await vectors(index.files.solverPreviousVectors),
+    },
+    sharpnessVectors: await vectors(index.files.sharpnessVectors),
+    rngState: index.rngState,
+    previousLoss: index.previousLoss,
+    trajectory: index.trajectory,
+    measurements: index.measurements,
+    warnings: index.warnings,
+  };
+}

@@ -1,0 +1,72 @@
+import { assertEquals, assertRejects } from "@std/assert";
+import { join } from "@std/path";
+import { readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { Rng } from "../../util/rng.ts";
+
+const vectors = (rows: number, length: number, seed: number) => {
+  const rng = new Rng(seed);
+  return Array.from({ length: rows }, () => Float64Array.from({ length }, () => rng.normal()));
+};
+
+function checkpoint(step: number) {
+  return {
+    fingerprint: "run-a",
+    step,
+    t: 0.1 * step,
+    theta: Float32Array.from({ length: 7 }, (_, i) => i / 3),
+    solverState: { vectors: vectors(3, 5, 1), previousVectors: vectors(3, 5, 2) },
+    sharpnessVectors: vectors(1, 5, 3),
+    rngState: new Rng(4).state(),
+    previousLoss: 0.5,
+    trajectory: [{ step, loss: 0.25 }],
+    measurements: [],
+    warnings: ["a warning"],
+  };
+}
+
+Deno.test("checkpoint: a written checkpoint reads back exactly, with both solver bases", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeCheckpoint(dir, checkpoint(5));
+    await writeCheckpoint(dir, checkpoint(10));
+    assertEquals(await readCheckpoint(dir, "run-a"), checkpoint(10));
+    // The older checkpoint's arrays are gone; the index and the newest four files remain.
+    const names = [];
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+    assertEquals(names.sort(), [
+      "checkpoint.json",
+      "sharpness-vectors-10.npy",
+      "solver-previous-vectors-10.npy",
+      "solver-vectors-10.npy",
+      "theta-10.npy",
+    ]);
+    // A solver without a previous basis (first step, or no extrapolation) round-trips too.
+    const first = { ...checkpoint(1), solverState: { vectors: [], previousVectors: [] } };
+    await writeCheckpoint(dir, first);
+    assertEquals((await readCheckpoint(dir, "run-a"))!.solverState, first.solverState);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("checkpoint: none, another run's, or an older format's is said so", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assertEquals(await readCheckpoint(dir, "run-a"), null);
+    await writeCheckpoint(dir, checkpoint(5));
+    await assertRejects(() => readCheckpoint(dir, "run-b"), Error, "different run configuration");
+    const index = JSON.parse(await Deno.readTextFile(join(dir, "checkpoint.json")));
+    await Deno.writeTextFile(
+      join(dir, "checkpoint.json"),
+      JSON.stringify({ ...index, format: "eos-training-checkpoint/1" }),
+    );
+    await assertRejects(
+      () => readCheckpoint(dir, "run-a"),
+      Error,
+      "format eos-training-checkpoint/1 is not eos-training-checkpoint/2, the one this version " +
+        "reads; remove the folder to start the run afresh",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,160 @@
+import { assert, assertEquals, assertLess, assertRejects } from "@std/assert";
+import { join } from "@std/path";
+import { selectBackend } from "../model/backend.ts";
+import { Rng } from "../../util/rng.ts";
+import { initTheta } from "../model/mlp.ts";
+import { train, TrainingDivergedError, type TrainOptions } from "./train.ts";
+import { hessian64 } from "../testing/float64_reference.ts";
+import { symmetricEigen } from "../linalg/dense_eigen.ts";
+
+await selectBackend("wasm");
+
+/** XOR in the unit square: label 1 when exactly one coordinate exceeds ½. */
+function xor(n: number, rng: Rng) {
+  const x = Float32Array.from({ length: 2 * n }, () => rng.uniform());
+  const y = Int32Array.from(
+    { length: n },
+    (_, i) => Number((x[2 * i] > 0.5) !== (x[2 * i + 1] > 0.5)),
+  );
+  return { x, y };
+}
+
+function smallRun(overrides: Partial<TrainOptions> = {}): TrainOptions {
+  const rng = new Rng(7);
+  const spec = { sizes: [2, 12, 12, 2], activation: "elu" as const };
+  return {
+    spec,
+    loss: "mse",
+    ...xor(32, rng),
+    solver: { kind: "ee", etaMax: 0.05 },
+    theta0: initTheta(spec, rng),
+    stop: { maxSteps: 30 },
+    measureEvery: 5,
+    ...overrides,
+  };
+}
+
+Deno.test("train: stopping rules, rows of numbers, and the sharpness vs a float64 Hessian", async () => {
+  const o = smallRun();
+  const r = await train(o);
+  assertEquals(r.stopReason, "maxSteps");
+  assertEquals(r.steps, 30);
+  assertEquals(r.trajectory.length, 31);
+  assertEquals(r.measurements.map((m) => m.step), [0, 5, 10, 15, 20, 25, 30]);
+  for (const row of [...r.trajectory, ...r.measurements]) {
+    for (const v of Object.values(row)) assert(typeof v === "number" && Number.isFinite(v));
+  }
+  assertEquals(r.warnings, []);
+  assertEquals(r.lossIncreases, 0);
+  assertLess(r.loss, r.trajectory[0].loss);
+  // The built-in sharpness at step 0 is λ¹ of the float64 Hessian at θ₀.
+  const C = 2, n = o.x.length / 2;
+  const y = new Float64Array(n * C);
+  (o.y as Int32Array).forEach((c, i) => (y[i * C + c] = 1));
+  const problem = {
+    sizes: o.spec.sizes,
+    activation: "elu" as const,
+    loss: "mse" as const,
+    x: Float64Array.from(o.x),
+    y,
+    n,
+  };
+  const dense = symmetricEigen(hessian64(problem, o.theta0), o.theta0.length);
+  assertLess(Math.abs(r.measurements[0].sharpness - dense.values[0]) / dense.values[0], 1e-4);
+  const byTime = await train(smallRun({ stop: { maxTime: 0.5 } }));
+  assertEquals(byTime.stopReason, "maxTime");
+  assert(byTime.t >= 0.5 && byTime.t - byTime.trajectory.at(-2)!.dt < 0.5);
+  const byLoss = await train(
+    smallRun({ stop: { lossBelow: r.trajectory[10].loss, maxSteps: 100 } }),
+  );
+  assertEquals(byLoss.stopReason, "lossBelow");
+});
+
+Deno.test("train: measurement hooks add columns to the measurement rows", async () => {
+  const r = await train(smallRun({
+    stop: { maxSteps: 4 },
+    measureEvery: 2,
+    hooks: [
+      ({ step, point }) => ({ twiceStep: 2 * step, gradientNorm: Math.hypot(...point.gradient) }),
+    ],
+  }));
+  assertEquals(r.measurements.map((m) => m.twiceStep), [0, 4, 8]);
+  assert(r.measurements.every((m) => m.gradientNorm > 0));
+});
+
+Deno.test("train: a killed run resumes from its checkpoint to the bitwise same result", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const reference = await train(smallRun({ stop: { maxSteps: 25 } }));
+    const path = join(dir, "ckpt");
+    // "Kill" the run at step 17: the last checkpoint is at step 15.
+    await assertRejects(
+      () =>
+        train(smallRun({
+          stop: { maxSteps: 25 },
+          checkpointPath: path,
+          checkpointEvery: 5,
+          progressEvery: 1,
+          onProgress: (p) => {
+            if (p.step === 17) throw new Error("killed");
+          },
+        })),
+      Error,
+      "killed",
+    );
+    const resumed = await train(
+      smallRun({ stop: { maxSteps: 25 }, checkpointPath: path, checkpointEvery: 5 }),
+    );
+    assertEquals(resumed.resumedFrom, 15);
+    assertEquals(resumed.theta, reference.theta);
+    assertEquals(resumed.trajectory, reference.trajectory);
+    assertEquals(resumed.measurements, reference.measurements);
+    // A different run refuses the checkpoint instead of silently mixing runs.
+    await assertRejects(
+      () => train(smallRun({ solver: { kind: "gd", eta: 0.1 }, checkpointPath: path })),
+      Error,
+      "different run configuration",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train: divergence and rising loss are diagnosed clearly", async () => {
+  const err = await assertRejects(
+    () => train(smallRun({ solver: { kind: "gd", eta: 50 }, measureEvery: 1, monotone: "off" })),
+    TrainingDivergedError,
+  );
+  assert(err.message.includes("training diverged at step"), err.message);
+  assert(err.message.includes("2/λ¹"), err.message);
+  await assertRejects(
+    () => train(smallRun({ solver: { kind: "gd", eta: 3 }, monotone: "fail" })),
+    Error,
+    "loss rose at step",
+  );
+  await assertRejects(
+    () => train(smallRun({ stop: { lossBelow: 0.1 } })),
+    Error,
+    "maxSteps, maxTime",
+  );
+  await assertRejects(
+    () =>
+      train(smallRun({ stop: { maxSteps: 3, maxEpochs: 2 } as unknown as { maxSteps: number } })),
+    Error,
+    "stop.maxEpochs: unknown rule",
+  );
+});
+
+Deno.test("train: GD past 2/λ¹ warns about each rise of the loss and counts them", async () => {
+  const probe = await train(smallRun({ stop: { maxSteps: 0 } }));
+  const eta = 3 / probe.measurements[0].sharpness; // |1 − ηλ¹| = 2: the top mode doubles per step
+  const r = await train(smallRun({
+    solver: { kind: "gd", eta },
+    stop: { maxSteps: 25 },
+    explosionFactor: 1e30,
+  }));
+  assert(r.lossIncreases >= 1);
+  assertEquals(r.warnings.length, Math.min(r.lossIncreases, 20));
+  assert(r.trajectory[1].loss > r.trajectory[0].loss); // the first GD step overshoots
+  assert(r.warnings[0].startsWith("loss rose at step 1 "), r.warnings[0]);
+});

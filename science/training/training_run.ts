@@ -1,0 +1,176 @@
+/**
+ * One training run of the reproduction, end to end: read a prepared dataset, initialise the MLP
+ * from its seed, train with the chosen solver and the measurement hooks, and write the run's
+ * tables (trajectory, measurements), final parameters and summary. Stages call this; it knows
+ * nothing of the pipeline.
+ *
+ * @module
+ */
+import { decodeNpy } from "../io/npy.ts";
+import { type BackendRequest, selectBackend } from "../model/backend.ts";
+import { initTheta, saveThetaNpy } from "../model/mlp.ts";
+import { Rng } from "../../util/rng.ts";
+import { type MeasurementHook, train } from "./train.ts";
+import type { SolverConfig } from "../solvers/create.ts";
+import type { LossKind } from "../model/loss.ts";
+import type { Activation, MlpSpec } from "../model/layout.ts";
+import { alignmentSummary } from "../measure/alignment.ts";
+import { hessianSplitHook } from "../measure/hessian_split.ts";
+import { measurementTableCsv } from "../io/measurement_table.ts";
+import { writeFileAtomic } from "../../util/atomic_write.ts";
+
+/** What a run needs; the names match the `train` stage's parameters. */
+export interface TrainingRunConfig {
+  hidden: number[];
+  activation: Activation;
+  loss: LossKind;
+  initSeed: number;
+  solver: SolverConfig["kind"];
+  /** η_max (ee, agd), dt_max (flow); unused by gd. */
+  step: number;
+  /** gd: 2/η = gdSharpnessFraction · reference.peakSharpness. */
+  gdSharpnessFraction: number;
+  lossBelow: number;
+  maxSteps: number;
+  maxTime: number;
+  measureEvery: number;
+  /** Besides λ¹(ℋ): `full` = the Gauss–Newton split and the alignment; `alignment`; or nothing. */
+  measure: "full" | "alignment" | "sharpness";
+  backend: BackendRequest;
+  /** A folder with the `data` stage's `inputs.npy` and `labels.npy`. */
+  dataDir: string;
+  /** gd: the summary of the EE run whose peak sharpness sets η and whose end time sets t_max. */
+  reference: { peakSharpness: number; t: number } | null;
+  /** Where checkpoints go, so that a killed run resumes. */
+  checkpointDir?: string;
+  outputs: { trajectory: string; measurements: string; theta: string; summary: string };
+  onProgress?: (fraction: number, note: string) => void;
+  log?: (line: string) => void;
+}
+
+/** The summary written as `summary.json`. */
+export interface TrainingRunSummary {
+  solver: string;
+  eta: number | null;
+  stopReason: string;
+  steps: number;
+  t: number;
+  loss: number;
+  accuracy: number;
+  peakSharpness: number;
+  finalAlignment: number | null;
+  warnings: string[];
+  resumedFrom: number | null;
+  backend: string;
+  wallSeconds: number;
+}
+
+/** Runs the configured training and writes its outputs; returns the summary. */
+export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunSummary> {
+  const backend = await selectBackend(c.backend);
+  const inputs = decodeNpy(await Deno.readFile(`${c.dataDir}/inputs.npy`));
+  const labels = decodeNpy(await Deno.readFile(`${c.dataDir}/labels.npy`));
+  const x = inputs.data as Float32Array, y = labels.data as Int32Array;
+  const classes = Math.max(...y) + 1;
+  const spec: MlpSpec = {
+    sizes: [inputs.shape[1], ...c.hidden, classes],
+    activation: c.activation,
+  };
+  const theta0 = initTheta(spec, new Rng(c.initSeed));
+  const { solver, stop, eta } = solverAndStop(c);
+  const alignment: MeasurementHook = ({ point }) => alignmentSummary(spec, point.theta, x);
+  const hooks: MeasurementHook[] = c.measure === "full"
+    ? [hessianSplitHook(), alignment]
+    : c.measure === "alignment"
+    ? [alignment]
+    : [];
+  const started = performance.now();
+  c.log?.(
+    `${describe(solver)} on ${y.length} examples, MLP ${spec.sizes.join("-")} ${c.activation}`,
+  );
+  const result = await train({
+    spec,
+    loss: c.loss,
+    x,
+    y,
+    solver,
+    theta0,
+    stop,
+    measureEvery: c.measureEvery,
+    hooks,
+    checkpointPath: c.checkpointDir,
+    seed: c.initSeed,
+    onProgress: (p) =>
+      c.onProgress?.(
+        p.fraction,
+        `step ${p.step} t=${p.t.toFixed(2)} loss=${p.loss.toPrecision(4)}`,
+      ),
+  });
+  if (result.resumedFrom !== null) {
+    c.log?.(`resumed from the checkpoint at step ${result.resumedFrom}`);
+  }
+  for (const w of result.warnings) c.log?.(`warning: ${w}`);
+  const sharpness = result.measurements.map((m) => m.sharpness);
+  const summary: TrainingRunSummary = {
+    solver: result.solver,
+    eta,
+    stopReason: result.stopReason,
+    steps: result.steps,
+    t: result.t,
+    loss: result.loss,
+    accuracy: result.accuracy,
+    peakSharpness: Math.max(...sharpness),
+    finalAlignment: result.measurements.at(-1)?.align_mean ?? null,
+    warnings: result.warnings,
+    resumedFrom: result.resumedFrom,
+    backend: backend.name,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+  const encoder = new TextEncoder();
+  await writeFileAtomic(
+    c.outputs.trajectory,
+    encoder.encode(measurementTableCsv(result.trajectory as unknown as Record<string, number>[])),
+  );
+  await writeFileAtomic(
+    c.outputs.measurements,
+    encoder.encode(measurementTableCsv(result.measurements)),
+  );
+  await saveThetaNpy(c.outputs.theta, result.theta);
+  await writeFileAtomic(c.outputs.summary, encoder.encode(JSON.stringify(summary, null, 2) + "\n"));
+  return summary;
+}
+
+/** The solver and stopping rule; GD's η and time span come from its reference run. */
+function solverAndStop(c: TrainingRunConfig): {
+  solver: SolverConfig;
+  stop: { lossBelow: number; maxSteps: number; maxTime: number };
+  eta: number | null;
+} {
+  const stop = { lossBelow: c.lossBelow, maxSteps: c.maxSteps, maxTime: c.maxTime };
+  switch (c.solver) {
+    case "ee":
+      return { solver: { kind: "ee", etaMax: c.step }, stop, eta: null };
+    case "agd":
+      return { solver: { kind: "agd", etaMax: c.step }, stop, eta: null };
+    case "flow":
+      return { solver: { kind: "flow", dtMax: c.step, stiffnessFraction: 1 }, stop, eta: null };
+    case "gd": {
+      if (!c.reference || !(c.reference.peakSharpness > 0)) {
+        throw new Error("gd: needs a reference run with a positive peak sharpness");
+      }
+      if (!(c.gdSharpnessFraction > 0 && c.gdSharpnessFraction < 1)) {
+        throw new Error(`gdSharpnessFraction: must lie in (0, 1), got ${c.gdSharpnessFraction}`);
+      }
+      const eta = 2 / (c.gdSharpnessFraction * c.reference.peakSharpness);
+      // Over the reference's time span, so that GD and the flow are compared at equal t; the
+      // step cap is the one that span needs, plus a margin for the rounding of t = Σ η.
+      const maxTime = Math.min(c.maxTime, c.reference.t);
+      const maxSteps = Math.ceil(maxTime / eta) + 2;
+      return { solver: { kind: "gd", eta }, stop: { ...stop, maxTime, maxSteps }, eta };
+    }
+  }
+}
+
+function describe(s: SolverConfig): string {
+  return Object.entries(s).map(([k, v]) => k === "kind" ? v : `${k}=${v}`).join(" ");
+}

@@ -1,0 +1,85 @@
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { parse } from "@std/csv";
+import { encodeNpy } from "../io/npy.ts";
+import { trainingRun, type TrainingRunConfig } from "./training_run.ts";
+import { Rng } from "../../util/rng.ts";
+
+/** A tiny two-class problem written as a `data` stage would write it. */
+async function writeData(dir: string): Promise<void> {
+  const rng = new Rng(3), n = 24, d = 3;
+  const x = Float32Array.from({ length: n * d }, () => rng.normal());
+  const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+  await Deno.writeFile(`${dir}/inputs.npy`, encodeNpy({ data: x, shape: [n, d] }));
+  await Deno.writeFile(`${dir}/labels.npy`, encodeNpy({ data: y, shape: [n] }));
+}
+
+function config(dir: string, overrides: Partial<TrainingRunConfig>): TrainingRunConfig {
+  return {
+    hidden: [6, 5],
+    activation: "elu",
+    loss: "mse",
+    initSeed: 1,
+    solver: "ee",
+    step: 0.05,
+    gdSharpnessFraction: 0,
+    lossBelow: 0,
+    maxSteps: 12,
+    maxTime: 100,
+    measureEvery: 4,
+    measure: "full",
+    backend: "wasm",
+    dataDir: dir,
+    reference: null,
+    outputs: {
+      trajectory: `${dir}/trajectory.csv`,
+      measurements: `${dir}/measurements.csv`,
+      theta: `${dir}/theta.npy`,
+      summary: `${dir}/summary.json`,
+    },
+    ...overrides,
+  };
+}
+
+Deno.test("trainingRun writes tables whose numbers the summary agrees with", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeData(dir);
+    const summary = await trainingRun(config(dir, {}));
+    const rows = (name: string) =>
+      parse(Deno.readTextFileSync(`${dir}/${name}`), { skipFirstRow: true }) as Record<
+        string,
+        string
+      >[];
+    const trajectory = rows("trajectory.csv"), measurements = rows("measurements.csv");
+    assertEquals(trajectory.length, 13); // steps 0..12
+    assertEquals(measurements.map((m) => Number(m.step)), [0, 4, 8, 12]);
+    const peak = Math.max(...measurements.map((m) => Number(m.sharpness)));
+    assertAlmostEquals(summary.peakSharpness, peak, 1e-6 * peak);
+    assertEquals(summary.stopReason, "maxSteps");
+    assertAlmostEquals(summary.t, Number(trajectory.at(-1)!.t), 1e-9);
+    assertAlmostEquals(summary.finalAlignment!, Number(measurements.at(-1)!.align_mean), 1e-6);
+    for (const column of ["lambda_G", "lambda_H", "lambda_G_layer_1", "lambda_G_layer_3"]) {
+      assert(column in measurements[0], column);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a GD run takes 2/η = f · the reference's peak sharpness, over its time span", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeData(dir);
+    const summary = await trainingRun(config(dir, {
+      solver: "gd",
+      gdSharpnessFraction: 0.5,
+      measure: "sharpness",
+      reference: { peakSharpness: 40, t: 1 },
+    }));
+    assertAlmostEquals(summary.eta!, 2 / (0.5 * 40), 1e-12);
+    assertEquals(summary.stopReason, "maxTime");
+    assert(summary.t >= 1 && summary.t < 1 + summary.eta!, `t = ${summary.t}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
