@@ -6,7 +6,7 @@
  * after those (`ee_warm_…`, the warm steady state of long runs), the same eigenpairs by a
  * warm-started block power iteration for comparison, and peak memory. `numerics.b4000` (config
  * b's net on N = 4000, off by default) shows how the step-time target scales with N. The full XOR
- * example of SPEC §7 is the `xor` benchmark (minutes; run it with `--only xor`).
+ * example of SCIENCE.md §7 is the `xor` benchmark (minutes; run it with `--only xor`).
  *
  * @module
  */
@@ -307,7 +307,7 @@ export const numericsBenchmarks: Benchmark[] = [
   {
     name: "xor",
     description:
-      "SPEC §7 XOR example: 2-128-128-128-2 ELU, cross-entropy, EE(0.01, k=2) to loss 0.1",
+      "SCIENCE.md §7 XOR example: 2-128-128-128-2 ELU, cross-entropy, EE(0.01, k=2) to loss 0.1",
     byDefault: false,
     run: runXorExample,
   },

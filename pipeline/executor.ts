@@ -14,6 +14,7 @@
  */
 import { runJob, type StageEvents, type StageJob } from "./context.ts";
 import { MESSAGE_PREFIX, type WorkerMessage } from "./protocol.ts";
+import { CORES_ENV } from "../util/cores.ts";
 
 /** Runs stage jobs; rejects with an Error whose message says what went wrong. */
 export interface Executor {
@@ -50,7 +51,7 @@ export class SubprocessExecutor implements Executor {
           JSON.stringify(job),
         ],
         cwd: job.projectRoot,
-        env: { TMPDIR: scratch, PIPELINE_CORES: String(cores) },
+        env: { TMPDIR: scratch, [CORES_ENV]: String(cores) },
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",

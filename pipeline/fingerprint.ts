@@ -27,10 +27,13 @@ interface InfoModule {
   local?: string;
   npmPackage?: string;
   error?: string;
+  dependencies?: { code?: { specifier?: string }; type?: { specifier?: string } }[];
 }
 
 interface InfoOutput {
+  roots: string[];
   modules: InfoModule[];
+  redirects?: Record<string, string>;
   npmPackages?: Record<string, { name: string; version: string; dependencies?: string[] }>;
 }
 
@@ -70,10 +73,9 @@ export class CodeFingerprinter {
     const files: Record<string, string> = {};
     const deps = new Set<string>();
     const npmRoots: string[] = [];
-    for (const m of info.modules) {
+    for (const m of reachableOutsideEngine(info)) {
       if (m.error) throw new Error(`module graph of ${moduleUrl}: ${m.specifier}: ${m.error}`);
       if (m.specifier.startsWith("file:") && m.local) {
-        if (m.local.startsWith(ENGINE_DIR)) continue;
         files[this.#display(m.local)] = (await this.hashes.hashFile(m.local)).hash;
       } else if (m.kind === "npm" && m.npmPackage) {
         npmRoots.push(m.npmPackage);
@@ -100,4 +102,31 @@ export class CodeFingerprinter {
     const root = this.root.endsWith("/") ? this.root : this.root + "/";
     return path.startsWith(root) ? path.slice(root.length) : path;
   }
+}
+
+/**
+ * The modules of the graph reached from its roots without passing through the engine: engine
+ * modules are left out, and so is what only they import (util/ modules the engine uses), since
+ * an engine change must not rerun the science.
+ */
+function reachableOutsideEngine(info: InfoOutput): InfoModule[] {
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const resolve = (s: string) => info.redirects?.[s] ?? s;
+  const reached: InfoModule[] = [];
+  const seen = new Set<string>();
+  const queue = info.roots.map(resolve);
+  while (queue.length) {
+    const specifier = queue.pop()!;
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    const m = bySpecifier.get(specifier);
+    if (!m || m.local?.startsWith(ENGINE_DIR)) continue;
+    reached.push(m);
+    for (const d of m.dependencies ?? []) {
+      for (const next of [d.code?.specifier, d.type?.specifier]) {
+        if (next) queue.push(resolve(next));
+      }
+    }
+  }
+  return reached;
 }

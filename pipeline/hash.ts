@@ -41,19 +41,3 @@ export function canonicalJson(value: unknown): string {
   ).map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
   return `{${entries.join(",")}}`;
 }
-
-/** Writes a file atomically: a temporary file in the same directory, then a rename over it. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  const tmp = `${path.slice(0, slash + 1)}.tmp-${path.slice(slash + 1)}-${Deno.pid}-${
-    crypto.randomUUID().slice(0, 8)
-  }`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, path);
-  } catch (error) {
-    await Deno.remove(tmp).catch(() => {});
-    throw error;
-  }
-}

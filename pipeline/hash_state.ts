@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { hashFile, sha256Hex, writeFileAtomic } from "./hash.ts";
+import { hashFile, sha256Hex } from "./hash.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 
 type Entry = [size: number, mtimeMs: number, ino: number, hash: string];
 

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { hashFile, sha256Hex, writeFileAtomic } from "./hash.ts";
+import { hashFile, sha256Hex } from "./hash.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { HashState } from "./hash_state.ts";
 
 /** One output file as recorded in a manifest. */

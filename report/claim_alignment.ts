@@ -1,5 +1,5 @@
 /**
- * Claim 3 (SPEC §6.3): the alignment a rises during training together with the sharpness.
+ * Claim 3 (SCIENCE.md §6.3): the alignment a rises during training together with the sharpness.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Claim 1 (SPEC §6.1): GD at step sizes η whose 2/η lies below the flow's peak sharpness enters
+ * Claim 1 (SCIENCE.md §6.1): GD at step sizes η whose 2/η lies below the flow's peak sharpness enters
  * the edge of stability and departs from the gradient flow; EE's loss falls monotonically and its
  * sharpness is not capped at any 2/η.
  *

@@ -1,5 +1,5 @@
 /**
- * Claim 4 (SPEC §6.4): final alignment vs dataset size follows a power law ā = c·N^β, with R²
+ * Claim 4 (SCIENCE.md §6.4): final alignment vs dataset size follows a power law ā = c·N^β, with R²
  * against the paper's 0.74–0.98.
  *
  * @module
@@ -11,12 +11,12 @@ import {
   combineChecks,
   fmt,
 } from "./claim_verdict.ts";
-import type { PowerLawFit, PowerLawPoint } from "./tables.ts";
+import type { FitRow, SweepPoint } from "./tables.ts";
 
 function checkConfig(
   config: string,
-  points: PowerLawPoint[],
-  fits: PowerLawFit[],
+  points: SweepPoint[],
+  fits: FitRow[],
   c: ClaimCriteria,
   numbers: Record<string, number | string>,
 ): Check {
@@ -63,8 +63,8 @@ function checkConfig(
  * not a contradiction. Every configuration must pass.
  */
 export function checkClaimPowerLaw(
-  points: PowerLawPoint[],
-  fits: PowerLawFit[],
+  points: SweepPoint[],
+  fits: FitRow[],
   c: ClaimCriteria,
 ): ClaimVerdict {
   const numbers: Record<string, number | string> = {};

@@ -1,5 +1,5 @@
 /**
- * Claim 2 (SPEC §6.2): along EE training the sharpness rises, λ¹(G) accounts for it, and the first
+ * Claim 2 (SCIENCE.md §6.2): along EE training the sharpness rises, λ¹(G) accounts for it, and the first
  * layer's block λ¹(G¹¹) dominates the per-layer blocks.
  *
  * @module
@@ -115,7 +115,7 @@ export function checkClaimSharpening(runs: RunTables[], c: ClaimCriteria): Claim
       `${c.gaussNewtonRatioHigh}]; λ¹(G¹¹) the largest block at ≥ ` +
       `${c.firstLayerFraction * 100}% of measurements`,
     paper: "the sharpness rises along the flow, the Gauss–Newton part λ¹(G) accounts for it, " +
-      "and the first layer's block dominates (SPEC §6.2; the paper's text is not at hand)",
+      "and the first layer's block dominates (SCIENCE.md §6.2; the paper's text is not at hand)",
     numbers,
     ...combineChecks(checks),
   };

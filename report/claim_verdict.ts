@@ -10,9 +10,9 @@ import type { RunTables } from "./tables.ts";
 /** The three possible outcomes of a claim check. */
 export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
 
-/** A computed verdict on one claim of SPEC §6, with the numbers behind it. */
+/** A computed verdict on one claim of SCIENCE.md §6, with the numbers behind it. */
 export interface ClaimVerdict {
-  /** The claim's number in SPEC §6 (1–4). */
+  /** The claim's number in SCIENCE.md §6 (1–4). */
   id: number;
   title: string;
   verdict: Verdict;

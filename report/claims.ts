@@ -1,11 +1,11 @@
 /**
- * Computed verdicts on the claims of SPEC §6. Every verdict is derived from the tables by a fixed,
+ * Computed verdicts on the claims of SCIENCE.md §6. Every verdict is derived from the tables by a fixed,
  * documented criterion; none is written by hand. The thresholds (DEFAULT_CRITERIA) and why:
  *
  * 1. EoS: only GD runs with 1.1·2/η below the flow's peak sharpness can show it (otherwise a run
  *    that followed the flow would also end within ±10% of 2/η); crossing at sharpness ≥ 0.9·2/η
  *    (GD's sharpness approaches 2/η from below); EoS entered
- *    if the median sharpness after it is within ±10% of 2/η (SPEC's band; the median ignores the
+ *    if the median sharpness after it is within ±10% of 2/η (SCIENCE.md's band; the median ignores the
  *    spikes of catapults); GD departs from the flow if the relative loss gap at matched t reaches
  *    0.1 after the crossing. EE: no loss rise beyond 1e-5 relative (float32 rounding of a
  *    full-batch loss), and peak sharpness > 1.1× the smallest eligible 2/η, i.e. beyond the band.
@@ -25,7 +25,7 @@ import { checkClaimEos } from "./claim_eos.ts";
 import { checkClaimSharpening } from "./claim_sharpening.ts";
 import { checkClaimAlignment } from "./claim_alignment.ts";
 import { checkClaimPowerLaw } from "./claim_power_law.ts";
-import { type PowerLawFit, type PowerLawPoint, type RunTables, validateRuns } from "./tables.ts";
+import { type FitRow, type RunTables, type SweepPoint, validateRuns } from "./tables.ts";
 
 export { checkClaimAlignment, checkClaimEos, checkClaimPowerLaw, checkClaimSharpening };
 export { type ClaimCriteria, type ClaimVerdict, DEFAULT_CRITERIA };
@@ -36,11 +36,11 @@ export interface ClaimInputs {
   /** The trajectory runs: EE, GD at several η, adaptive GD, the flow reference. */
   runs: RunTables[];
   /** The power-law sweep's final alignments and fits. */
-  points: PowerLawPoint[];
-  fits: PowerLawFit[];
+  points: SweepPoint[];
+  fits: FitRow[];
 }
 
-/** Evaluates claims 1–4 of SPEC §6; `criteria` overrides any default threshold. */
+/** Evaluates claims 1–4 of SCIENCE.md §6; `criteria` overrides any default threshold. */
 export function evaluateClaims(
   inputs: ClaimInputs,
   criteria: Partial<ClaimCriteria> = {},

@@ -6,7 +6,7 @@ import { checkClaimSharpening } from "./claim_sharpening.ts";
 import { checkClaimAlignment } from "./claim_alignment.ts";
 import { checkClaimPowerLaw } from "./claim_power_law.ts";
 import { flowRun, flowSharpness, gdRun } from "./fixtures_test_support.ts";
-import type { PowerLawFit, PowerLawPoint, RunTables } from "./tables.ts";
+import type { FitRow, RunTables, SweepPoint } from "./tables.ts";
 
 const c = DEFAULT_CRITERIA;
 const flow = () => flowRun("flow", "flow", 30, 0.01, 50);
@@ -131,12 +131,12 @@ Deno.test("claim 3: rising alignment correlates with sharpness; falling does not
 });
 
 const sizes = [64, 128, 256, 512, 1024];
-function powerPoints(config: string, ns = sizes): PowerLawPoint[] {
+function powerPoints(config: string, ns = sizes): SweepPoint[] {
   return ns.flatMap((N) =>
     [0, 1, 2].map((seed) => ({ config, N, seed, alignment: 0.05 * N ** 0.3 * (1 + 0.02 * seed) }))
   );
 }
-const fit = (config: string, over: "seeds" | "means", r2: number, lo = 0.25): PowerLawFit => ({
+const fit = (config: string, over: "seeds" | "means", r2: number, lo = 0.25): FitRow => ({
   config,
   over,
   beta: 0.3,

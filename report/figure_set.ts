@@ -17,7 +17,7 @@ import {
 import { fitTable } from "./fit_table.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { ReportFigure } from "./report.ts";
-import type { PowerLawFit, PowerLawPoint, RunTables } from "./tables.ts";
+import type { FitRow, RunTables, SweepPoint } from "./tables.ts";
 
 /** The tables the figures are drawn from. */
 export interface FigureSetInput {
@@ -26,8 +26,8 @@ export interface FigureSetInput {
   /** The name of the EE run shown in F3–F6 (default: the first run with solver "ee"). */
   eeRun?: string;
   /** The power-law sweep (F7, T1). */
-  points: PowerLawPoint[];
-  fits: PowerLawFit[];
+  points: SweepPoint[];
+  fits: FitRow[];
 }
 
 /** A figure that could not be drawn, and why. */

@@ -2,15 +2,15 @@ import { assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import { renderFigureSet } from "./figure_set.ts";
 import { flowRun, gdRun } from "./fixtures_test_support.ts";
-import type { PowerLawFit, PowerLawPoint } from "./tables.ts";
+import type { FitRow, SweepPoint } from "./tables.ts";
 
-const points: PowerLawPoint[] = [64, 128, 256].map((N, seed) => ({
+const points: SweepPoint[] = [64, 128, 256].map((N, seed) => ({
   config: "c",
   N,
   seed,
   alignment: N ** 0.2,
 }));
-const fits: PowerLawFit[] = [
+const fits: FitRow[] = [
   {
     config: "c",
     over: "seeds",

@@ -8,11 +8,11 @@
 import type { VegaLiteSpec } from "./render.ts";
 import {
   finiteCell,
+  type FitRow,
   indexedColumns,
-  type PowerLawFit,
-  type PowerLawPoint,
   runLabel,
   type RunTables,
+  type SweepPoint,
   validateRuns,
 } from "./tables.ts";
 
@@ -270,7 +270,7 @@ const MEAN_SERIES = "geometric mean over seeds";
 const FIT_COLORS = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b279a2", "#9d755d"];
 
 /** The legend label of a fitted line: configuration, what it was fitted over, β and R². */
-export function fitLabel(fit: PowerLawFit): string {
+export function fitLabel(fit: FitRow): string {
   return `${fit.config}: fit over ${fit.over}, β = ${fit.beta.toFixed(3)}, R² = ${
     fit.r2.toFixed(3)
   }`;
@@ -282,8 +282,8 @@ export function fitLabel(fit: PowerLawFit): string {
  * line ā = c·N^β over the configuration's N range, with β and R² in the legend.
  */
 export function powerLawFigure(
-  points: PowerLawPoint[],
-  fits: PowerLawFit[],
+  points: SweepPoint[],
+  fits: FitRow[],
   opts: Pick<FigureOptions, "width" | "height"> = {},
 ): VegaLiteSpec {
   points.forEach((p, i) => {

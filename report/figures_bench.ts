@@ -6,7 +6,7 @@
 import * as F from "./figures.ts";
 import { renderSpec, type VegaLiteSpec } from "./render.ts";
 import { flowRun, gdRun } from "./fixtures_test_support.ts";
-import type { PowerLawFit, PowerLawPoint } from "./tables.ts";
+import type { FitRow, SweepPoint } from "./tables.ts";
 
 const ee = flowRun("ee", "ee", 100, 0.02, 10);
 const runs = [
@@ -16,12 +16,12 @@ const runs = [
   gdRun(0.15, 750, 10),
 ];
 const configs = ["fmnist-mse", "fmnist-ce", "mnist-mse"];
-const points: PowerLawPoint[] = configs.flatMap((config) =>
+const points: SweepPoint[] = configs.flatMap((config) =>
   [64, 128, 256, 512, 1024, 2048].flatMap((N) =>
     [0, 1, 2].map((seed) => ({ config, N, seed, alignment: 0.05 * N ** 0.3 * (1 + 0.05 * seed) }))
   )
 );
-const fits: PowerLawFit[] = configs.flatMap((config) =>
+const fits: FitRow[] = configs.flatMap((config) =>
   (["seeds", "means"] as const).map((over) => ({
     config,
     over,

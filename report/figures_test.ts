@@ -13,7 +13,7 @@ import {
 import { flowRun, gdRun } from "./fixtures_test_support.ts";
 import { renderSpec } from "./render.ts";
 import { readPngHeader } from "./png_test_support.ts";
-import type { PowerLawFit, PowerLawPoint } from "./tables.ts";
+import type { FitRow, SweepPoint } from "./tables.ts";
 
 // The specs are plain JSON; read them through this loose view.
 // deno-lint-ignore no-explicit-any
@@ -88,10 +88,10 @@ Deno.test("F3–F6 fold the measurement columns into labelled series; F4, F5 are
   assertThrows(() => curvatureFigure({ ...run, measurements: [] }), Error, "F3: no data");
 });
 
-const points: PowerLawPoint[] = ["a", "b"].flatMap((config) =>
+const points: SweepPoint[] = ["a", "b"].flatMap((config) =>
   [100, 1000].flatMap((N) => [0, 1].map((seed) => ({ config, N, seed, alignment: 0.1 + seed })))
 );
-const fits: PowerLawFit[] = [
+const fits: FitRow[] = [
   {
     config: "a",
     over: "seeds",

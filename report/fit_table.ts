@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { PowerLawFit } from "./tables.ts";
+import type { FitRow } from "./tables.ts";
 
 const HEADER = ["configuration", "fit over", "β", "β 95% CI", "c", "R²", "points"];
 
@@ -15,7 +15,7 @@ export function escapeHtml(text: string): string {
 
 const num = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 
-function cells(fit: PowerLawFit): string[] {
+function cells(fit: FitRow): string[] {
   return [
     fit.config,
     fit.over,
@@ -28,7 +28,7 @@ function cells(fit: PowerLawFit): string[] {
 }
 
 /** T1 as `{markdown, html}`, one row per fit, in the order given. */
-export function fitTable(fits: PowerLawFit[]): { markdown: string; html: string } {
+export function fitTable(fits: FitRow[]): { markdown: string; html: string } {
   const rows = fits.map(cells);
   const mdCell = (s: string) => s.replace(/\|/g, "\\|");
   const markdown = [

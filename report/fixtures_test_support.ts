@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { MeasurementRow, RunTables, TrajectoryRow } from "./tables.ts";
+import type { MeasurementTableRow, RunTables, TrajectoryTableRow } from "./tables.ts";
 
 /** The flow's sharpness at time t. */
 export const flowSharpness = (t: number): number => 2 + 18 * (1 - Math.exp(-t / 5));
@@ -26,8 +26,8 @@ export function flowRun(
   dt = 0.05,
   m = 10,
 ): RunTables {
-  const trajectory: TrajectoryRow[] = [];
-  const measurements: MeasurementRow[] = [];
+  const trajectory: TrajectoryTableRow[] = [];
+  const measurements: MeasurementTableRow[] = [];
   const steps = Math.round(tEnd / dt);
   for (let step = 0; step <= steps; step++) {
     const t = step * dt;
@@ -57,8 +57,8 @@ export function flowRun(
 
 /** A GD run at step size eta that enters EoS where the flow's sharpness reaches 2/η. */
 export function gdRun(eta: number, tEnd = 30, m = 1): RunTables {
-  const trajectory: TrajectoryRow[] = [];
-  const measurements: MeasurementRow[] = [];
+  const trajectory: TrajectoryTableRow[] = [];
+  const measurements: MeasurementTableRow[] = [];
   const cap = 2 / eta;
   let crossingLoss: number | undefined;
   for (let step = 0; step * eta <= tEnd; step++) {

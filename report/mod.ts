@@ -15,15 +15,15 @@
  *   Missing, null or non-finite cells are skipped; a figure whose every column is missing throws
  *   an error naming the figure and the columns; a claim that lacks them is "inconclusive".
  *
- * **Power-law points** `{config, N, seed, alignment}` ({@linkcode PowerLawPoint}) and **fits**
+ * **Power-law points** `{config, N, seed, alignment}` ({@linkcode SweepPoint}) and **fits**
  * `{config, over: "seeds" | "means", beta, beta_ci_low, beta_ci_high, c, r2, points}`
- * ({@linkcode PowerLawFit}) for ln ā = ln c + β ln N.
+ * ({@linkcode FitRow}) for ln ā = ln c + β ln N.
  *
  * ## Use
  * ```ts
  * // All of F1–F7 (+ T1.md, T1.html) at once; figures that lack data are listed in `missing`.
  * const set = await renderFigureSet("artifacts/figures", { runs, points, fits });
- * const claims = evaluateClaims({ runs, points, fits });   // claims 1–4 of SPEC §6
+ * const claims = evaluateClaims({ runs, points, fits });   // claims 1–4 of SCIENCE.md §6
  * await writeReport("artifacts/report", { claims, figures: set.figures,
  *   missingFigures: set.missing, fitTable: set.fitTable, deviations, artifacts, manifests });
  * const seen = await inspectPageInChromium("artifacts/report/index.html"); // errors, images
@@ -80,13 +80,13 @@ export {
   type PageInspection,
 } from "./browser_check.ts";
 export {
-  type MeasurementRow,
-  type PowerLawFit,
-  type PowerLawPoint,
+  type FitRow,
+  type MeasurementTableRow,
   runLabel,
   type RunTables,
-  type Solver,
+  type SolverName,
   SOLVERS,
-  type TrajectoryRow,
+  type SweepPoint,
+  type TrajectoryTableRow,
   validateRuns,
 } from "./tables.ts";

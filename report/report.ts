@@ -20,7 +20,7 @@ export interface ReportFigure {
   id: string;
   title: string;
   caption?: string;
-  /** The claims (SPEC §6 numbers) this figure bears on; none → "Other figures". */
+  /** The claims (SCIENCE.md §6 numbers) this figure bears on; none → "Other figures". */
   claims: number[];
   /** The PNG (embedded in the HTML) and, optionally, the SVG and Vega-Lite spec (linked). */
   pngPath: string;

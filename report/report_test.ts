@@ -5,9 +5,9 @@ import { inspectPageInChromium } from "./browser_check.ts";
 import { renderFigureSet } from "./figure_set.ts";
 import { evaluateClaims } from "./claims.ts";
 import { flowRun, gdRun } from "./fixtures_test_support.ts";
-import type { PowerLawFit, PowerLawPoint } from "./tables.ts";
+import type { FitRow, SweepPoint } from "./tables.ts";
 
-const points: PowerLawPoint[] = [64, 128, 256].flatMap((N) =>
+const points: SweepPoint[] = [64, 128, 256].flatMap((N) =>
   [0, 1].map((seed) => ({
     config: "fmnist-mse",
     N,
@@ -15,7 +15,7 @@ const points: PowerLawPoint[] = [64, 128, 256].flatMap((N) =>
     alignment: 0.05 * N ** 0.3 + 0.01 * seed,
   }))
 );
-const fits: PowerLawFit[] = [{
+const fits: FitRow[] = [{
   config: "fmnist-mse",
   over: "seeds",
   beta: 0.3,

@@ -5,17 +5,17 @@
  * @module
  */
 
-/** The solvers a run may come from (SPEC §3). */
+/** The solvers a run may come from (SCIENCE.md §3). */
 export const SOLVERS = ["ee", "gd", "agd", "flow"] as const;
 
 /** A solver name: exponential Euler, gradient descent, adaptive GD, the gradient-flow reference. */
-export type Solver = typeof SOLVERS[number];
+export type SolverName = typeof SOLVERS[number];
 
 /** A cell as read from JSON: NaN and ±∞ may arrive as null. */
 export type Cell = number | null | undefined;
 
 /** One training step of a run. `accuracy` and `dt` are optional. */
-export interface TrajectoryRow {
+export interface TrajectoryTableRow {
   step: number;
   t: number;
   loss: number;
@@ -29,7 +29,7 @@ export interface TrajectoryRow {
  * `align_geomean`, `align_frob_mean`, `align_j0_mean`, `s1_norm_mean`, `gain_product_mean`,
  * `alpha_1` … `alpha_{L−1}`.
  */
-export interface MeasurementRow {
+export interface MeasurementTableRow {
   step: number;
   t: number;
   [column: string]: Cell;
@@ -38,14 +38,14 @@ export interface MeasurementRow {
 /** One training run with its tables. `eta` is required for GD (its 2/η line and EoS check). */
 export interface RunTables {
   run: string;
-  solver: Solver;
+  solver: SolverName;
   eta?: number;
-  trajectory: TrajectoryRow[];
-  measurements: MeasurementRow[];
+  trajectory: TrajectoryTableRow[];
+  measurements: MeasurementTableRow[];
 }
 
 /** One final alignment of the power-law sweep: configuration, dataset size, seed. */
-export interface PowerLawPoint {
+export interface SweepPoint {
   config: string;
   N: number;
   seed: number;
@@ -53,7 +53,7 @@ export interface PowerLawPoint {
 }
 
 /** A fitted power law ln ā = ln c + β ln N, over per-seed points or per-N means. */
-export interface PowerLawFit {
+export interface FitRow {
   config: string;
   over: "seeds" | "means";
   beta: number;

@@ -1,5 +1,5 @@
 /**
- * Stage `data`: one prepared dataset (SPEC §7) as `.npy` arrays plus the dataset's own manifest.
+ * Stage `data`: one prepared dataset (SCIENCE.md §7) as `.npy` arrays plus the dataset's own manifest.
  *
  * @module
  */
@@ -9,7 +9,7 @@ import { DATASET_NAMES, prepareDataset, writeDataset } from "../science/datasets
 const IMAGES = ["fashion-mnist", "mnist", "cifar10"];
 
 /** Prepares a balanced, seeded subset of size n of the first `classes` classes. */
-export const data = defineStage({
+export const dataStage = defineStage({
   name: "data",
   module: import.meta.url,
   params: {

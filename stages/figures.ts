@@ -14,7 +14,7 @@ import { readFits, readRun } from "./results.ts";
 export const FIGURE_IDS = ["F1", "F2", "F3", "F4", "F5", "F6", "F7"];
 
 /** Renders every figure; a figure without data is an error naming it. */
-export const figures = defineStage({
+export const figuresStage = defineStage({
   name: "figures",
   module: import.meta.url,
   params: { scale: integer({ min: 1, max: 4, default: 2 }) },

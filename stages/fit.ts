@@ -1,17 +1,17 @@
 /**
  * Stage `fit`: the power law ln ā = ln c + β ln N of one configuration's final alignments
- * (SPEC §5), over per-seed points and over per-N means, with bootstrap intervals of β.
+ * (SCIENCE.md §5), over per-seed points and over per-N means, with bootstrap intervals of β.
  *
  * @module
  */
 import { allOf, defineStage, integer, string } from "../pipeline/mod.ts";
-import { fitPowerLaw, type PowerLawFit as Fit } from "../science/measure/power_law.ts";
+import { fitPowerLaw, type PowerLawFit } from "../science/measure/power_law.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
-import type { PowerLawFit, PowerLawPoint } from "../report/mod.ts";
+import type { FitRow, SweepPoint } from "../report/mod.ts";
 import { readSummary } from "./results.ts";
 
 /** Fits one configuration's sweep; writes `fit.json` ({points, fits, stopReasons}). */
-export const fit = defineStage({
+export const fitStage = defineStage({
   name: "fit",
   module: import.meta.url,
   params: { config: string(), bootstrapSeed: integer({ min: 0, default: 0 }) },
@@ -19,7 +19,7 @@ export const fit = defineStage({
   outputs: ["fit.json"],
   run: async (ctx) => {
     const { config } = ctx.params;
-    const points: PowerLawPoint[] = [], stopReasons: Record<string, number> = {};
+    const points: SweepPoint[] = [], stopReasons: Record<string, number> = {};
     for (const run of ctx.inputList("runs")) {
       const summary = await readSummary(run);
       if (summary.finalAlignment === null || !(summary.finalAlignment > 0)) {
@@ -39,7 +39,7 @@ export const fit = defineStage({
       points.map((p) => ({ n: p.N, alignment: p.alignment, seed: p.seed })),
       { seed: ctx.params.bootstrapSeed },
     );
-    const row = (over: "seeds" | "means", f: Fit): PowerLawFit => ({
+    const row = (over: "seeds" | "means", f: PowerLawFit): FitRow => ({
       config,
       over,
       beta: f.beta,

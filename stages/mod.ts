@@ -10,11 +10,11 @@
 import type { PipelineOptions, StageInstance } from "../pipeline/mod.ts";
 import { parseBackendRequest } from "../science/model/backend.ts";
 import { type DataChoice, loadProfile, type ModelChoice, type Profile } from "./profiles.ts";
-import { data } from "./data.ts";
-import { train } from "./train.ts";
-import { fit } from "./fit.ts";
-import { figures } from "./figures.ts";
-import { report } from "./report.ts";
+import { dataStage } from "./data.ts";
+import { trainStage } from "./train.ts";
+import { fitStage } from "./fit.ts";
+import { figuresStage } from "./figures.ts";
+import { reportStage } from "./report.ts";
 
 /** Extra command-line options the pipeline accepts: `--backend NAME`. */
 export const cliOptions = ["backend"];
@@ -35,7 +35,7 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
     rest: Record<string, unknown>,
   ) => {
     const dataParams = { ...d, pool: d.pool };
-    const instance = data.with(dataParams, [
+    const instance = dataStage.with(dataParams, [
       "dataset",
       "n",
       "classes",
@@ -44,7 +44,7 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
       "standardise",
     ]);
     datasets.set(instance.id, instance);
-    runs.push(train.with({ config, run, ...d, ...model, backend, ...rest }, ID));
+    runs.push(trainStage.with({ config, run, ...d, ...model, backend, ...rest }, ID));
   };
 
   const showcase = { initSeed: s.initSeed, ...s.stop, measureEvery: s.measureEvery };
@@ -95,9 +95,9 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
   return [
     ...datasets.values(),
     ...runs,
-    ...sweep.configs.map((c) => fit.with({ config: c.name }, ["config"])),
-    figures.with({}),
-    report.with({
+    ...sweep.configs.map((c) => fitStage.with({ config: c.name }, ["config"])),
+    figuresStage.with({}),
+    reportStage.with({
       profile: profile.name,
       provenance: `profile ${profile.name}, backend ${backend}`,
       deviations: deviations(profile),
@@ -120,7 +120,7 @@ function deviations(p: Profile): string[] {
     `≤ ${p.sweep.stop.lossBelow}, ${p.sweep.stop.maxSteps} steps or t = ${p.sweep.stop.maxTime}.`,
     "MSE is Σ_q (z_q − y_q)² without ½ (the authors' convention); EE's stiff dimension is C " +
     "(MSE) or C − 1 (cross-entropy), as in the authors' reimplementation.",
-    "Alignment is the project's definition a(x) = ‖J^{L−1}⋯J¹‖₂ / Π‖Jⁿ‖₂ (SPEC §4); the paper's " +
+    "Alignment is the project's definition a(x) = ‖J^{L−1}⋯J¹‖₂ / Π‖Jⁿ‖₂ (SCIENCE.md §4); the paper's " +
     "full text, and so its exact definition, was not at hand.",
     "GD step sizes are set from the EE run's peak sharpness: 2/η = f · peak for f ∈ " +
     `{${p.showcase.gdSharpnessFractions.join(", ")}}; the flow reference (RK4) runs to t = ` +

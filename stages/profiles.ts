@@ -11,7 +11,7 @@ import { ACTIVATIONS } from "../science/model/layout.ts";
 import { LOSS_KINDS } from "../science/model/loss.ts";
 import { BACKEND_NAMES } from "../science/model/backend.ts";
 
-/** The data of one configuration (SPEC §7); the size N and the seed come from the sweep. */
+/** The data of one configuration (SCIENCE.md §7); the size N and the seed come from the sweep. */
 export interface DataChoice {
   dataset: typeof DATASET_NAMES[number];
   classes: number;
@@ -20,7 +20,7 @@ export interface DataChoice {
   standardise: boolean;
 }
 
-/** The network and loss of one configuration (SPEC §1). */
+/** The network and loss of one configuration (SCIENCE.md §1). */
 export interface ModelChoice {
   hidden: number[];
   activation: typeof ACTIVATIONS[number];
@@ -77,7 +77,7 @@ const pooledFashion: DataChoice = {
 const pooledMnist: DataChoice = { ...pooledFashion, dataset: "mnist" };
 const eluMse: ModelChoice = { hidden: [64, 64, 64], activation: "elu", loss: "mse" };
 const eluCrossEntropy: ModelChoice = { ...eluMse, loss: "cross_entropy" };
-/** The authors' own example (SPEC §7): XOR in the unit square, 128 points. */
+/** The authors' own example (SCIENCE.md §7): XOR in the unit square, 128 points. */
 const xor = { dataset: "xor", classes: 2, pool: 1, standardise: false, n: 128, seed: 0 } as const;
 
 const ci: Profile = {

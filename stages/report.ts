@@ -1,5 +1,5 @@
 /**
- * Stage `report`: the verdict on each claim of SPEC §6, computed from the results, with the
+ * Stage `report`: the verdict on each claim of SCIENCE.md §6, computed from the results, with the
  * numbers beside the paper's, the figures, the deviations and links to every artifact
  * (`index.html`, self-contained; `report.md`; `claims.json` for machines).
  *
@@ -11,7 +11,7 @@ import { writeFileAtomic } from "../util/atomic_write.ts";
 import { readFits, readRun } from "./results.ts";
 
 /** Writes the report of a profile's results. */
-export const report = defineStage({
+export const reportStage = defineStage({
   name: "report",
   module: import.meta.url,
   params: { profile: string(), provenance: string(), deviations: list(string()) },

@@ -7,10 +7,10 @@ import type { InputArtifact } from "../pipeline/mod.ts";
 import { readMeasurementTable } from "../science/io/measurement_table.ts";
 import type { TrainingRunSummary } from "../science/training/training_run.ts";
 import {
-  type PowerLawFit,
-  type PowerLawPoint,
+  type FitRow,
   type RunTables,
-  type Solver,
+  type SolverName,
+  type SweepPoint,
   validateRuns,
 } from "../report/mod.ts";
 
@@ -21,7 +21,7 @@ export async function readRun(artifact: InputArtifact): Promise<RunTables> {
   // validateRuns checks the columns the report relies on (step, t, loss) are there.
   const [run] = validateRuns([{
     run: String(artifact.params.run),
-    solver: artifact.params.solver as Solver,
+    solver: artifact.params.solver as SolverName,
     ...(summary.eta !== null ? { eta: summary.eta } : {}),
     trajectory: await table("trajectory.csv") as unknown as RunTables["trajectory"],
     measurements: await table("measurements.csv") as unknown as RunTables["measurements"],
@@ -37,8 +37,8 @@ export async function readSummary(artifact: InputArtifact): Promise<TrainingRunS
 /** The points and fits of every `fit` artifact. */
 export async function readFits(
   artifacts: readonly InputArtifact[],
-): Promise<{ points: PowerLawPoint[]; fits: PowerLawFit[] }> {
-  const points: PowerLawPoint[] = [], fits: PowerLawFit[] = [];
+): Promise<{ points: SweepPoint[]; fits: FitRow[] }> {
+  const points: SweepPoint[] = [], fits: FitRow[] = [];
   for (const a of artifacts) {
     const result = JSON.parse(await Deno.readTextFile(`${a.path}/fit.json`));
     points.push(...result.points);

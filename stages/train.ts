@@ -1,6 +1,6 @@
 /**
- * Stage `train`: one training run (SPEC §3) from a seeded init on one dataset, with the
- * measurements of SPEC §2 and §4 along the way. GD runs take their step size from a reference EE
+ * Stage `train`: one training run (SCIENCE.md §3) from a seeded init on one dataset, with the
+ * measurements of SCIENCE.md §2 and §4 along the way. GD runs take their step size from a reference EE
  * run's peak sharpness (2/η = f · peak), so that 2/η lies below the flow's sharpness by design.
  *
  * @module
@@ -23,7 +23,7 @@ import { SOLVER_KINDS } from "../science/solvers/create.ts";
 import { trainingRun, type TrainingRunSummary } from "../science/training/training_run.ts";
 
 /** One training run; its id is (config, run, n, seed). */
-export const train = defineStage({
+export const trainStage = defineStage({
   name: "train",
   module: import.meta.url,
   params: {

@@ -1,5 +1,5 @@
 /**
- * Preprocessing of image datasets (SPEC §7): the first C classes, a balanced seeded subset of
+ * Preprocessing of image datasets (SCIENCE.md §7): the first C classes, a balanced seeded subset of
  * size N, average-pool downsampling, scaling of bytes to [0, 1], and optional per-feature
  * standardisation with statistics from the training pool.
  *

@@ -1,5 +1,5 @@
 /**
- * Seeded synthetic datasets (SPEC §7): XOR in the unit square, labels of a random teacher MLP,
+ * Seeded synthetic datasets (SCIENCE.md §7): XOR in the unit square, labels of a random teacher MLP,
  * and Gaussian mixtures, each balanced over its classes (the remainder of N to the lowest ones).
  *
  * @module

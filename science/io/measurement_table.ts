@@ -9,16 +9,16 @@ import * as aq from "arquero";
 import { writeFileAtomic } from "../../util/atomic_write.ts";
 
 /** One row: column name → number. Rows may differ in their columns. */
-export type MeasurementRow = Record<string, number>;
+export type TableRow = Record<string, number>;
 
 /** The column names of the rows, in first-seen order. */
-export function columnNames(rows: readonly MeasurementRow[]): string[] {
+export function columnNames(rows: readonly TableRow[]): string[] {
   const names = new Set<string>();
   for (const row of rows) for (const key of Object.keys(row)) names.add(key);
   return [...names];
 }
 
-function toTable(rows: readonly MeasurementRow[]) {
+function toTable(rows: readonly TableRow[]) {
   const names = columnNames(rows);
   if (names.length === 0) throw new Error("measurement table: no columns in the rows");
   rows.forEach((row, i) => {
@@ -36,7 +36,7 @@ function toTable(rows: readonly MeasurementRow[]) {
 }
 
 /** The rows as CSV text: a header line of column names, then one line per row. */
-export function measurementTableCsv(rows: readonly MeasurementRow[]): string {
+export function measurementTableCsv(rows: readonly TableRow[]): string {
   const table = toTable(rows);
   const format = Object.fromEntries(
     table.columnNames().map((name) => [name, (v: number) => Number.isNaN(v) ? null : v]),
@@ -45,13 +45,13 @@ export function measurementTableCsv(rows: readonly MeasurementRow[]): string {
 }
 
 /** Parses CSV text written by {@linkcode measurementTableCsv}; empty cells become NaN. */
-export function parseMeasurementTable(text: string): MeasurementRow[] {
+export function parseMeasurementTable(text: string): TableRow[] {
   const table = aq.fromCSV(text, { autoType: false });
   const names = table.columnNames();
-  const rows: MeasurementRow[] = [];
+  const rows: TableRow[] = [];
   const objects = table.objects() as Record<string, string | null>[];
   objects.forEach((object, i) => {
-    const row: MeasurementRow = {};
+    const row: TableRow = {};
     for (const name of names) {
       const cell = object[name];
       const value = cell === null || cell === "" ? NaN : Number(cell);
@@ -68,7 +68,7 @@ export function parseMeasurementTable(text: string): MeasurementRow[] {
 /** Writes the rows atomically as CSV to `path`, and as Arrow IPC (stream) to `arrowPath` if given. */
 export async function writeMeasurementTable(
   path: string,
-  rows: readonly MeasurementRow[],
+  rows: readonly TableRow[],
   arrowPath?: string,
 ): Promise<void> {
   await writeFileAtomic(path, measurementTableCsv(rows));
@@ -76,6 +76,6 @@ export async function writeMeasurementTable(
 }
 
 /** Reads a CSV measurement table written by {@linkcode writeMeasurementTable}. */
-export async function readMeasurementTable(path: string): Promise<MeasurementRow[]> {
+export async function readMeasurementTable(path: string): Promise<TableRow[]> {
   return parseMeasurementTable(await Deno.readTextFile(path));
 }

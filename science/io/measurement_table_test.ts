@@ -3,14 +3,14 @@ import { parse } from "@std/csv";
 import { join } from "@std/path";
 import { tableFromIPC } from "@uwdata/flechette";
 import {
-  type MeasurementRow,
   measurementTableCsv,
   parseMeasurementTable,
   readMeasurementTable,
+  type TableRow,
   writeMeasurementTable,
 } from "./measurement_table.ts";
 
-const rows: MeasurementRow[] = [
+const rows: TableRow[] = [
   { step: 0, t: 0, loss: 0.1 + 0.2, sharpness: 1e-300 },
   { step: 1, t: 0.01, loss: -0, align_mean: 0.123456789012345 },
   { step: 2, t: 2 ** 53, loss: NaN, sharpness: -1.5e12, align_mean: 1 / 3 },

@@ -15,6 +15,7 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
+import { coresOfThisProcess } from "../../util/cores.ts";
 
 /** A vector as a helper receives it: its shared buffer and where it lies in it. */
 export interface SharedVector {
@@ -62,13 +63,6 @@ const TIMEOUT_MS = 120_000;
 /** The most helper threads setKernelThreads accepts. */
 export const MAX_HELPERS = 64;
 
-/**
- * The environment variable with the number of cores this process may use, where something
- * shares the machine out: the pipeline gives each stage it runs its share (pipeline/executor.ts).
- * Without it the machine's cores are this process's.
- */
-export const CORES_ENV = "PIPELINE_CORES";
-
 let wanted = defaultHelpers();
 const helpers: Worker[] = [];
 /** One status flag and error message area per helper, reused by every call. */
@@ -78,7 +72,7 @@ let tasksPosted = 0;
 
 /**
  * Sets how many helper threads the basis kernels may use (0: the main thread only). The default
- * is one less than this process's cores (see CORES_ENV), at most 3: more threads than that gain
+ * is one less than this process's cores (util/cores.ts), at most 3: more threads than that gain
  * little on memory bandwidth. Results are the same for every count.
  */
 export function setKernelThreads(count: number): void {
@@ -177,17 +171,7 @@ export function runWithHelpers(tasks: readonly KernelTask[], own: () => void): v
 }
 
 function defaultHelpers(): number {
-  let text: string | undefined;
-  try {
-    text = Deno.env.get(CORES_ENV);
-  } catch {
-    // No permission to read the environment: the machine's cores are ours.
-  }
-  const cores = text === undefined ? navigator.hardwareConcurrency : Number(text);
-  if (!Number.isInteger(cores) || cores < 1) {
-    throw new Error(`${CORES_ENV}: must be an integer ≥ 1, got "${text}"`);
-  }
-  return Math.min(3, cores - 1);
+  return Math.min(3, coresOfThisProcess() - 1);
 }
 
 function helper(index: number): Worker {

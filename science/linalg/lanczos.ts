@@ -1,5 +1,5 @@
 /**
- * Top-k eigenpairs of a symmetric operator known only through products (SPEC §2): block Lanczos
+ * Top-k eigenpairs of a symmetric operator known only through products (SCIENCE.md §2): block Lanczos
  * with full reorthogonalisation and Rayleigh–Ritz on the Krylov basis, in float64.
  *
  * A block of b vectors is applied per iteration (the operator may batch them); b = 1 is classic

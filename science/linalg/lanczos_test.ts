@@ -18,7 +18,7 @@ import {
   matVec64,
   residualHessian64,
   tinyProblem,
-} from "../testing/float64_reference.ts";
+} from "../testing/float64_mlp.ts";
 
 await selectBackend("wasm");
 

@@ -29,3 +29,4 @@ export {
 export { kernelThreads, setKernelThreads } from "./kernel_threads.ts";
 export { poolOfDim, VectorPool } from "./vector_pool.ts";
 export { extrapolateSubspace, MIN_SUBSPACE_COSINE } from "./subspace_extrapolation.ts";
+export { type JacobiEigen, jacobiEigen } from "./jacobi_eigen.ts";

@@ -1,5 +1,5 @@
 /**
- * Layerwise Jacobian alignment (SPEC §4): a(x) = ‖S¹‖₂ / Π_{n=1}^{L−1} ‖Jⁿ‖₂ ∈ (0, 1], its
+ * Layerwise Jacobian alignment (SCIENCE.md §4): a(x) = ‖S¹‖₂ / Π_{n=1}^{L−1} ‖Jⁿ‖₂ ∈ (0, 1], its
  * per-layer factors αₙ (Π αₙ = a), the Frobenius variant, the variant including J⁰ = A¹, and
  * their aggregates over a set of inputs, as one flat table row for the training loop's hooks.
  *
@@ -15,18 +15,15 @@ import {
   jacobianFactors,
   validateInputs,
 } from "./jacobians.ts";
-import {
-  batchedTopEigenvalue,
-  type LanczosOptions,
-  symmetricEigen,
-} from "./batched_spectral_norm.ts";
+import { type BatchedLanczosOptions, batchedTopEigenvalue } from "./batched_spectral_norm.ts";
+import { jacobiEigen } from "../linalg/jacobi_eigen.ts";
 
 /** How spectral norms are computed. */
 export interface AlignmentOptions {
   /** Jacobians with a side of at most this many rows get an exact float64 eigen-solve (16). */
   exactBelow?: number;
   /** Batched Lanczos settings for wider Jacobians (tolerance 1e-5 relative on ‖Jⁿ‖₂²). */
-  lanczos?: LanczosOptions;
+  lanczos?: BatchedLanczosOptions;
   /** Samples measured at once, bounding memory (N·C·d₁ floats per chunk; default 2000). */
   chunkSize?: number;
 }
@@ -115,7 +112,7 @@ function measureChunk(
     const u = new Float32Array(count * c);
     for (let i = 0; i < count; i++) {
       const block = gramData.subarray(i * c * c, (i + 1) * c * c);
-      const eig = symmetricEigen(block, c);
+      const eig = jacobiEigen(block, c);
       s1Norm[i] = Math.sqrt(Math.max(eig.values[0], 0));
       u.set(eig.vectors.subarray(0, c), i * c);
       for (let q = 0; q < c; q++) s1Frob[i] += block[q * c + q];
@@ -215,7 +212,7 @@ function layerNormsSquared(
   f: JacobianFactors,
   n: number,
   exactBelow: number,
-  lanczos: LanczosOptions | undefined,
+  lanczos: BatchedLanczosOptions | undefined,
   start: tf.Tensor2D,
 ): { values: Float64Array; steps: number; converged: boolean } {
   const a = f.weights[n], d = f.derivatives[n - 1]; // Jⁿ = Aⁿ⁺¹ diag(d)
@@ -233,7 +230,7 @@ function layerNormsSquared(
     const values = new Float64Array(f.count);
     for (let i = 0; i < f.count; i++) {
       values[i] = Math.max(
-        symmetricEigen(data.subarray(i * k * k, (i + 1) * k * k), k).values[0],
+        jacobiEigen(data.subarray(i * k * k, (i + 1) * k * k), k).values[0],
         0,
       );
     }
@@ -290,21 +287,21 @@ function sensitivityWithFirstWeight(f: JacobianFactors, s1: tf.Tensor3D): Float6
   gram.dispose();
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
-    const top = symmetricEigen(data.subarray(i * c * c, (i + 1) * c * c), c).values[0];
+    const top = jacobiEigen(data.subarray(i * c * c, (i + 1) * c * c), c).values[0];
     out[i] = Math.sqrt(Math.max(top, 0));
   }
   return out;
 }
 
 /** ‖A‖₂² of one matrix: exact for a narrow side, else Lanczos on the smaller Gram matrix. */
-function matrixTopEigenvalue(a: tf.Tensor2D, lanczos: LanczosOptions | undefined): number {
+function matrixTopEigenvalue(a: tf.Tensor2D, lanczos: BatchedLanczosOptions | undefined): number {
   const [rows, cols] = a.shape;
   const gram = tf.tidy(() =>
     rows <= cols ? tf.matMul(a, a.transpose()) : tf.matMul(a.transpose(), a)
   );
   const k = Math.min(rows, cols);
   try {
-    if (k <= 64) return symmetricEigen(gram.dataSync(), k).values[0];
+    if (k <= 64) return jacobiEigen(gram.dataSync(), k).values[0];
     return batchedTopEigenvalue((v) => tf.matMul(v, gram), 1, k, lanczos).values[0];
   } finally {
     gram.dispose();

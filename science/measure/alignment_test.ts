@@ -81,7 +81,7 @@ for (const widths of [[4, 5], [40, 30]]) {
 
 /** The float64 reference of every per-sample quantity, with norms from ml-matrix's SVD. */
 function reference(spec: MlpSpec, theta: Float32Array, x: number[]) {
-  const a = weightsOf(spec, theta);
+  const a = weightsOf(spec.sizes, theta);
   const pre = preactivations(spec, theta, x);
   const deriv = (v: number) => 1 - Math.tanh(v) ** 2;
   const jac = a.slice(1).map((w, k) => w.map((row) => row.map((y, j) => y * deriv(pre[k][j]))));

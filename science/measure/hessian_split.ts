@@ -1,5 +1,5 @@
 /**
- * The Gauss–Newton split of the Hessian as a measurement (SPEC §2): top eigenvalues of ℋ's parts
+ * The Gauss–Newton split of the Hessian as a measurement (SCIENCE.md §2): top eigenvalues of ℋ's parts
  * G (PSD) and H (by magnitude, signed), and λ¹(Gⁿⁿ) of every layer's diagonal block, so a run can
  * show that λ¹(G) accounts for the sharpness and that the first layer's block dominates.
  *

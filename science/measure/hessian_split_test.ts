@@ -4,7 +4,7 @@ import { Rng } from "../../util/rng.ts";
 import { Objective } from "../model/objective.ts";
 import { hessianSplit } from "./hessian_split.ts";
 import { symmetricEigen } from "../linalg/dense_eigen.ts";
-import { gaussNewton64, residualHessian64, tinyProblem } from "../testing/float64_reference.ts";
+import { gaussNewton64, residualHessian64, tinyProblem } from "../testing/float64_mlp.ts";
 import { parameterLayout } from "../model/layout.ts";
 
 await selectBackend("wasm");
@@ -48,7 +48,7 @@ for (const [activation, loss] of [["tanh", "mse"], ["elu", "cross_entropy"]] as 
         maxBlock = Math.max(maxBlock, got);
         sumBlocks += got;
       });
-      // max_n λ¹(Gⁿⁿ) ≤ λ¹(G) ≤ Σ_n λ¹(Gⁿⁿ) (SPEC §2), up to the solver tolerance.
+      // max_n λ¹(Gⁿⁿ) ≤ λ¹(G) ≤ Σ_n λ¹(Gⁿⁿ) (SCIENCE.md §2), up to the solver tolerance.
       assert(maxBlock <= split.lambda_G * (1 + 1e-5));
       assert(split.lambda_G <= sumBlocks * (1 + 1e-5));
     } finally {

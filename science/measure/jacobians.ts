@@ -1,5 +1,5 @@
 /**
- * Per-sample layerwise Jacobians of an MLP (SPEC §4), batched over samples:
+ * Per-sample layerwise Jacobians of an MLP (SCIENCE.md §4), batched over samples:
  * J⁰ = A¹ and Jⁿ = ∂x̂ⁿ⁺¹/∂x̂ⁿ = Aⁿ⁺¹ diag(σ′(x̂ⁿ)) for n = 1..L−1, and the first-layer
  * sensitivity S¹ = J^{L−1}⋯J¹ (C × d₁). Parameters come as the flat θ of `model/layout.ts`.
  *

@@ -1,5 +1,5 @@
 /**
- * The power law of SPEC §5: final aggregated alignment ā against dataset size N, fitted as
+ * The power law of SCIENCE.md §5: final aggregated alignment ā against dataset size N, fitted as
  * ln ā = ln c + β ln N by ordinary least squares, both over every (N, seed) point and over the
  * per-N means (the arithmetic mean of ā over seeds, then its log), with a seeded bootstrap
  * (resampling points with replacement) percentile 95% interval for β.
@@ -7,6 +7,7 @@
  * @module
  */
 import { Rng } from "../../util/rng.ts";
+import { quantile } from "../../util/stats.ts";
 
 /** One trained run: its dataset size, final aggregated alignment and seed. */
 export interface PowerLawPoint {
@@ -74,7 +75,7 @@ export function olsLine(x: readonly number[], y: readonly number[]): OlsLine {
   return { slope, intercept, r2: syy > 0 ? 1 - ssRes / syy : NaN, residuals };
 }
 
-/** Fits ā = c·N^β over per-seed points and over per-N means (SPEC §5). */
+/** Fits ā = c·N^β over per-seed points and over per-N means (SCIENCE.md §5). */
 export function fitPowerLaw(
   points: readonly PowerLawPoint[],
   options: PowerLawOptions = {},
@@ -144,12 +145,5 @@ function bootstrapSlopeInterval(
     if (bx.every((v) => v === bx[0])) continue;
     slopes.push(olsLine(bx, by).slope);
   }
-  slopes.sort((a, b) => a - b);
   return [quantile(slopes, 0.025), quantile(slopes, 0.975)];
-}
-
-/** Linear-interpolation quantile of sorted values (NumPy's default, "linear"). */
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }

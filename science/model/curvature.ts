@@ -1,5 +1,5 @@
 /**
- * Curvature products at a point θ of the objective (SPEC §2), computed analytically with
+ * Curvature products at a point θ of the objective (SCIENCE.md §2), computed analytically with
  * Pearlmutter's R-operator on the MLP (forward pass of the directional derivative, then the
  * backward pass and its directional derivative), in float32 on the tfjs backend:
  *
@@ -76,7 +76,7 @@ export function residualHessianVectorProduct(
   return curvatureProducts(point, "residual", [v])[0];
 }
 
-/** The length of layer `layer`'s parameter block (layer is 1-based, as Gⁿⁿ in SPEC §2). */
+/** The length of layer `layer`'s parameter block (layer is 1-based, as Gⁿⁿ in SCIENCE.md §2). */
 export function layerBlockSize(point: ObjectivePoint, layer: number): number {
   const l = layerSlice(point, layer);
   return l.end - l.weightOffset;

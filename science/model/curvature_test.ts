@@ -18,7 +18,7 @@ import {
   relativeError,
   residualHessian64,
   tinyProblem,
-} from "../testing/float64_reference.ts";
+} from "../testing/float64_mlp.ts";
 import { parameterLayout } from "./layout.ts";
 
 await selectBackend("wasm");

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "./backend.ts";
 import { installExactGradients } from "./exact_gradients.ts";
 import { Rng } from "../../util/rng.ts";
-import { hessian64, matVec64, relativeError, tinyProblem } from "../testing/float64_reference.ts";
+import { hessian64, matVec64, relativeError, tinyProblem } from "../testing/float64_mlp.ts";
 import { parameterLayout } from "./layout.ts";
 
 await selectBackend("wasm");

@@ -1,7 +1,7 @@
 /**
  * The shape of an MLP and where each layer's parameters sit in the flat parameter vector θ.
  *
- * Layout (SPEC §1): layer by layer, Aⁿ row-major (dₙ × dₙ₋₁, so x̂ⁿ = Aⁿxⁿ⁻¹ + bⁿ), then bⁿ.
+ * Layout (SCIENCE.md §1): layer by layer, Aⁿ row-major (dₙ × dₙ₋₁, so x̂ⁿ = Aⁿxⁿ⁻¹ + bⁿ), then bⁿ.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The per-example losses of SPEC §1 on network outputs z, with the derivatives the curvature code
+ * The per-example losses of SCIENCE.md §1 on network outputs z, with the derivatives the curvature code
  * needs: g = ∂l/∂z and Q·r = (∂²l/∂z²)·r. Cross-entropy is logsumexp(z) − ⟨y, z⟩, exact to
  * second order by construction; MSE is c·Σ_q (z_q − y_q)² with c = 1 (the authors' convention,
  * `mse`) or c = ½ (`mse_half`, Cohen et al.).

@@ -1,5 +1,5 @@
 /**
- * The MLP of SPEC §1 on a flat parameter vector θ (layout in science/model/layout.ts): validation,
+ * The MLP of SCIENCE.md §1 on a flat parameter vector θ (layout in science/model/layout.ts): validation,
  * seeded Xavier-normal initialisation, the forward pass in tfjs, and θ as a numpy-readable `.npy`.
  *
  * @module

@@ -13,7 +13,7 @@ import {
   validateMlpSpec,
 } from "./mlp.ts";
 import { parameterLayout } from "./layout.ts";
-import { output64, relativeError, tinyProblem } from "../testing/float64_reference.ts";
+import { output64, relativeError, tinyProblem } from "../testing/float64_mlp.ts";
 
 await selectBackend("wasm");
 

@@ -8,7 +8,7 @@ import {
   output64,
   relativeError,
   tinyProblem,
-} from "../testing/float64_reference.ts";
+} from "../testing/float64_mlp.ts";
 
 await selectBackend("wasm");
 

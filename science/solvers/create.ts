@@ -22,7 +22,7 @@ interface EigenFields {
   eigenExtrapolation?: number;
 }
 
-/** The solvers and their parameters (SPEC §3). */
+/** The solvers and their parameters (SCIENCE.md §3). */
 export type SolverConfig =
   | { kind: "gd"; eta: number }
   | ({ kind: "agd"; etaMax: number } & EigenFields)
@@ -32,7 +32,7 @@ export type SolverConfig =
 /** The solver kinds. */
 export const SOLVER_KINDS = ["gd", "agd", "ee", "flow"] as const;
 
-/** EE's default stiff dimension: C for MSE, C − 1 for cross-entropy (SPEC §3, a choice). */
+/** EE's default stiff dimension: C for MSE, C − 1 for cross-entropy (SCIENCE.md §3, a choice). */
 export function defaultStiffDimension(loss: LossKind, classes: number): number {
   return loss === "cross_entropy" ? classes - 1 : classes;
 }

@@ -1,5 +1,5 @@
 /**
- * The exponential Euler solver of SPEC §3: the k stiffest directions of ℋ (largest |λ|) are
+ * The exponential Euler solver of SCIENCE.md §3: the k stiffest directions of ℋ (largest |λ|) are
  * integrated exactly as a linear flow, the bulk by an Euler step no longer than 1/|λ_{k+1}|. Only
  * the value of λ_{k+1} is used, so its eigen-solve stops on its value's error bound (lanczos.ts),
  * or as soon as |λ_{k+1}| is known to be below 1/η_max, where dt = η_max whatever its exact value:

@@ -3,7 +3,7 @@ import { selectBackend } from "../model/backend.ts";
 import { Rng } from "../../util/rng.ts";
 import { Objective } from "../model/objective.ts";
 import { initTheta } from "../model/mlp.ts";
-import { relativeError } from "../testing/float64_reference.ts";
+import { relativeError } from "../testing/float64_mlp.ts";
 import { ExponentialEuler, stiffStepFactor } from "./exponential_euler.ts";
 import { GradientFlowRk4 } from "./gradient_flow.ts";
 import { orthonormalVectors, QuadraticObjective } from "../testing/quadratic_objective.ts";

@@ -1,6 +1,6 @@
 /**
  * Gradient descent θ ← θ − η∇L with t += η, and adaptive gradient descent with
- * dt = min(η_max, 1/|λ¹|) where λ¹ is the sharpness (SPEC §3).
+ * dt = min(η_max, 1/|λ¹|) where λ¹ is the sharpness (SCIENCE.md §3).
  *
  * @module
  */

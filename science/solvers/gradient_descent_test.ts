@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertLess, assertThrows } from "@std/assert";
 import { Rng } from "../../util/rng.ts";
-import { relativeError } from "../testing/float64_reference.ts";
+import { relativeError } from "../testing/float64_mlp.ts";
 import { AdaptiveGradientDescent, GradientDescent } from "./gradient_descent.ts";
 import { GradientFlowRk4 } from "./gradient_flow.ts";
 import { orthonormalVectors, QuadraticObjective } from "../testing/quadratic_objective.ts";

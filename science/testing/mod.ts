@@ -4,8 +4,6 @@
  *
  * @module
  */
-export * from "./float64_reference.ts";
-export * from "./float64_mlp.ts";
 export { assertOrthonormal } from "./assert_orthonormal.ts";
 export { orthonormalVectors, QuadraticObjective } from "./quadratic_objective.ts";
 export { withKernelThreads } from "./with_kernel_threads.ts";

@@ -4,7 +4,7 @@ import { selectBackend } from "../model/backend.ts";
 import { Rng } from "../../util/rng.ts";
 import { initTheta } from "../model/mlp.ts";
 import { train, TrainingDivergedError, type TrainOptions } from "./train.ts";
-import { hessian64 } from "../testing/float64_reference.ts";
+import { hessian64 } from "../testing/float64_mlp.ts";
 import { symmetricEigen } from "../linalg/dense_eigen.ts";
 
 await selectBackend("wasm");

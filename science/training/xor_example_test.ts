@@ -1,5 +1,5 @@
 /**
- * The authors' reference example (SPEC §7): XOR, 128 points, ELU MLP, cross-entropy, EE with
+ * The authors' reference example (SCIENCE.md §7): XOR, 128 points, ELU MLP, cross-entropy, EE with
  * k = 2, trained to loss 0.1 (the paper: t ≈ 37). The full example (2-128-128-128-2,
  * η_max = 0.01) takes ~4700 steps, minutes on two shared cores, so this test runs a reduced but
  * honest variant: the same data, loss and solver with hidden width 32 and η_max = 0.05. EE

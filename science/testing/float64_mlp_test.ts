@@ -1,6 +1,6 @@
 import { assertLess } from "@std/assert";
 import { Rng } from "../../util/rng.ts";
-import { gradient64, loss64, relativeError, tinyProblem } from "./float64_reference.ts";
+import { gradient64, loss64, relativeError, tinyProblem } from "./float64_mlp.ts";
 
 Deno.test("float64 reference: analytic gradient vs central differences of the loss", () => {
   for (const activation of ["elu", "tanh", "relu"] as const) {
