@@ -1,73 +1,142 @@
 /**
- * Claim 3 (SCIENCE.md §6.3): the alignment a rises during training together with the sharpness.
+ * Claim 3 (SCIENCE.md §6.3), per showcase configuration: over the sharpening phase of each EE run
+ * (t ≤ t★, see sharpening_phase.ts; at least 5 measurements with both the mean alignment and the
+ * sharpness), the alignment at t★ is ≥ 1.1 × the alignment at the start, and the alignment rises
+ * with the sharpness (Spearman ≥ 0.5: ranks, since the relation need not be linear). Reported
+ * beside it, unjudged: the share of the growth of mean ‖S¹‖₂ that comes from the alignment,
+ * ln(ā(t★)/ā(0)) / ln(‖S¹‖(t★)/‖S¹‖(0)) (the rest comes from the layer gains), and the same
+ * figures over the whole run.
+ *
+ * ā(0) is the first measurement with an alignment (t = 0 in every profile); ā(t★) the last one at
+ * or before t★ (t★ itself unless that row is a sharpness-only row).
  *
  * @module
  */
 import {
   type Check,
-  checkEveryEeRun,
   type ClaimCriteria,
   type ClaimVerdict,
   combineChecks,
+  type ConfigurationVerdict,
   fmt,
+  overallVerdict,
 } from "./claim_verdict.ts";
-import { finiteCell, runLabel, type RunTables } from "./tables.ts";
+import { eigenSolveFlag } from "./eigen_solves.ts";
+import { sharpeningPhase } from "./sharpening_phase.ts";
+import { finiteCell, runLabel, type RunTables, type ShowcaseTables } from "./tables.ts";
 import { pearson, spearman } from "../util/stats.ts";
 
-function checkRun(ee: RunTables, c: ClaimCriteria, numbers: Record<string, number | string>) {
-  const label = runLabel(ee);
-  const pairs = [...ee.measurements].sort((a, b) => a.t - b.t).flatMap((r) => {
+type Numbers = Record<string, number | string>;
+
+interface Pair {
+  t: number;
+  align: number;
+  sharpness: number;
+  s1: number | undefined;
+}
+
+/** Rows with both the mean alignment and the sharpness, in t order. */
+function pairs(rows: Record<string, unknown>[]): Pair[] {
+  return rows.flatMap((r) => {
     const a = finiteCell(r, "align_mean"), s = finiteCell(r, "sharpness");
-    return a !== undefined && s !== undefined ? [[a, s] as const] : [];
+    return a !== undefined && s !== undefined
+      ? [{
+        t: finiteCell(r, "t") as number,
+        align: a,
+        sharpness: s,
+        s1: finiteCell(r, "s1_norm_mean"),
+      }]
+      : [];
   });
-  if (pairs.length < c.minCorrelationPoints) {
-    return [{
-      ok: undefined,
-      reason: `${label} has ${pairs.length} measurements with both align_mean and sharpness ` +
-        `(needs ${c.minCorrelationPoints})`,
-    }];
-  }
-  const align = pairs.map(([a]) => a), sharp = pairs.map(([, s]) => s);
-  const rise = align[align.length - 1] / align[0];
-  const rho = spearman(align, sharp), r = pearson(align, sharp);
-  numbers[`${label}: initial alignment`] = align[0];
-  numbers[`${label}: final alignment`] = align[align.length - 1];
-  numbers[`${label}: final / initial alignment`] = rise;
-  numbers[`${label}: Spearman(alignment, sharpness)`] = rho;
-  numbers[`${label}: Pearson(alignment, sharpness)`] = r;
-  const checks: Check[] = [
-    {
-      ok: rise >= c.alignmentRise,
-      reason: `${label}: final/initial alignment ${fmt(rise)}`,
-    },
-    Number.isNaN(rho)
-      ? { ok: undefined, reason: `${label}: alignment or sharpness is constant` }
-      : {
-        ok: rho >= c.minCorrelation,
-        reason: `${label}: Spearman correlation with sharpness ${fmt(rho)} (Pearson ${fmt(r)})`,
-      },
-  ];
-  return checks;
 }
 
 /**
- * Claim 3, on every EE run, from the measurements with both `align_mean` and `sharpness` (at
- * least 5): final/initial alignment ≥ 1.1 (a rise beyond noise) and Spearman's rank correlation
- * of alignment with sharpness ≥ 0.5 (they rise together; ranks, because the relation need not be
- * linear). Pearson's r is reported beside it.
+ * The share of the growth of ‖S¹‖ that comes from the alignment between two measurements:
+ * ln(a₁/a₀)/ln(S₁/S₀); undefined without ‖S¹‖ at both, NaN when ‖S¹‖ did not change.
  */
-export function checkClaimAlignment(runs: RunTables[], c: ClaimCriteria): ClaimVerdict {
-  const numbers: Record<string, number | string> = {};
-  const checks = checkEveryEeRun(runs, (ee) => checkRun(ee, c, numbers));
+export function alignmentShare(first: Pair, last: Pair): number | undefined {
+  if (first.s1 === undefined || last.s1 === undefined) return undefined;
+  return Math.log(last.align / first.align) / Math.log(last.s1 / first.s1);
+}
+
+function checkRun(ee: RunTables, c: ClaimCriteria, n: Numbers, unjudged: Numbers): Check[] {
+  const label = runLabel(ee);
+  const phase = sharpeningPhase(ee);
+  if (!phase) return [{ ok: undefined, reason: `${label} has no sharpness measurements` }];
+  const all = pairs(phase.allRows);
+  if (all.length >= 2) {
+    unjudged[`${label}: final / initial alignment, whole run`] = all.at(-1)!.align / all[0].align;
+    unjudged[`${label}: Spearman(alignment, sharpness), whole run`] = spearman(
+      all.map((p) => p.align),
+      all.map((p) => p.sharpness),
+    );
+  }
+  const ps = pairs(phase.rows);
+  n[`${label}: t★ (peak sharpness)`] = phase.tStar;
+  n[`${label}: measurements in the sharpening phase`] = ps.length;
+  if (ps.length < c.minPhaseMeasurements) {
+    return [{
+      ok: undefined,
+      reason: `${label} has ${ps.length} measurements with alignment and sharpness in its ` +
+        `sharpening phase (needs ${c.minPhaseMeasurements})`,
+    }];
+  }
+  const first = ps[0], last = ps.at(-1)!;
+  const align = ps.map((p) => p.align), sharp = ps.map((p) => p.sharpness);
+  const rise = last.align / first.align;
+  const rho = spearman(align, sharp);
+  n[`${label}: ā(0)`] = first.align;
+  n[`${label}: ā(t★)`] = last.align;
+  n[`${label}: ā(t★) / ā(0)`] = rise;
+  n[`${label}: Spearman(alignment, sharpness)`] = rho;
+  n[`${label}: Pearson(alignment, sharpness) (reported)`] = pearson(align, sharp);
+  const share = alignmentShare(first, last);
+  n[`${label}: share of ‖S¹‖'s growth from alignment (reported)`] = share ?? "not recorded";
+  return [
+    { ok: rise >= c.alignmentRise, reason: `${label}: ā(t★)/ā(0) = ${fmt(rise)}` },
+    Number.isNaN(rho)
+      ? { ok: undefined, reason: `${label}: alignment or sharpness is constant over the phase` }
+      : {
+        ok: rho >= c.minCorrelation,
+        reason: `${label}: Spearman correlation with sharpness over the phase ${fmt(rho)}`,
+      },
+  ];
+}
+
+/** Claim 3 on one showcase configuration (every EE run in it). */
+export function checkAlignmentConfiguration(
+  showcase: ShowcaseTables,
+  c: ClaimCriteria,
+): ConfigurationVerdict {
+  const numbers: Numbers = {}, unjudged: Numbers = {};
+  const ees = showcase.runs.filter((r) => r.solver === "ee");
+  const checks = ees.length === 0
+    ? [{ ok: undefined, reason: "no EE run" }]
+    : ees.flatMap((ee) => checkRun(ee, c, numbers, unjudged));
+  return {
+    config: showcase.config,
+    ...combineChecks(checks),
+    numbers,
+    unjudged,
+    eigenSolves: eigenSolveFlag(ees.map((r) => r.eigenSolves)),
+  };
+}
+
+/** Claim 3 over every showcase configuration. */
+export function checkClaimAlignment(showcases: ShowcaseTables[], c: ClaimCriteria): ClaimVerdict {
+  const configurations = showcases.map((s) => checkAlignmentConfiguration(s, c));
   return {
     id: 3,
-    title: "Alignment rises during training together with the sharpness",
-    criterion: `every EE run: final/initial mean alignment ≥ ${c.alignmentRise} and Spearman ` +
-      `correlation of alignment with sharpness ≥ ${c.minCorrelation} (≥ ` +
-      `${c.minCorrelationPoints} measurements)`,
+    title: "Alignment rises with the sharpness",
+    criterion: `each EE run, over its sharpening phase (t ≤ t★; ≥ ${c.minPhaseMeasurements} ` +
+      `measurements with alignment and sharpness): mean alignment at t★ / at t = 0 ≥ ` +
+      `${c.alignmentRise} and Spearman correlation of alignment with sharpness ≥ ` +
+      `${c.minCorrelation}; reported: the share ln(ā(t★)/ā(0)) / ln(‖S¹‖(t★)/‖S¹‖(0)) of the ` +
+      `growth of mean ‖S¹‖₂ that comes from alignment`,
     paper: "the layerwise Jacobians become aligned during training, which makes the sharpness " +
       "rise (abstract; the paper's correlation is not at hand)",
-    numbers,
-    ...combineChecks(checks),
+    appliesTo: "showcase",
+    configurations,
+    ...overallVerdict(configurations, "showcase"),
   };
 }

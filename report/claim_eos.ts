@@ -1,201 +1,266 @@
 /**
- * Claim 1 (SCIENCE.md §6.1): GD at step sizes η whose 2/η lies below the flow's peak sharpness enters
- * the edge of stability and departs from the gradient flow; EE's loss falls monotonically and its
- * sharpness is not capped at any 2/η.
+ * Claim 1 (SCIENCE.md §6.1), per showcase configuration: GD at a step size whose 2/η lies well
+ * below the flow's peak sharpness trains at the edge of stability and leaves the gradient flow;
+ * exponential Euler follows the flow, its loss falls monotonically, and its sharpness is not
+ * capped at 2/η.
+ *
+ * Readings of the criterion that the text leaves open (SCIENCE.md §6 records them):
+ * - The flow is the showcase's RK4 run (solver "flow"); without it the claim is inconclusive.
+ * - "Matched t": the flow's loss is interpolated linearly at the other run's trajectory times;
+ *   "over the run" is the common t range of the two trajectories (no extrapolation).
+ * - A GD run whose window holds too few measurements, or that ends before the flow's sharpness
+ *   reaches 1.1 · 2/η, is not judged; the configuration is judged on the GD runs that are, and is
+ *   inconclusive when none is. A GD run that never reaches 0.9 · 2/η although the flow exceeds
+ *   1.1 · 2/η during the run does not sit at the edge of stability: it fails.
  *
  * @module
  */
 import {
   type Check,
-  checkEveryEeRun,
   type ClaimCriteria,
   type ClaimVerdict,
   combineChecks,
+  type ConfigurationVerdict,
   fmt,
+  overallVerdict,
 } from "./claim_verdict.ts";
-import { columnSeries as series, runLabel, type RunTables } from "./tables.ts";
+import {
+  eligibleGdRuns,
+  type EosWindow,
+  eosWindow,
+  type FlowReference,
+  flowReference,
+  twoOverEta,
+} from "./eos_window.ts";
+import { eigenSolveFlag } from "./eigen_solves.ts";
+import { columnSeries, runLabel, type RunTables, type ShowcaseTables } from "./tables.ts";
 import { interpolate, median } from "../util/stats.ts";
 
-const rows = (r: RunTables, table: "trajectory" | "measurements") =>
-  r[table] as unknown as Record<string, unknown>[];
+type Numbers = Record<string, number | string>;
 
-/** Checks one GD run whose 2/η lies below the reference's peak sharpness. */
-function checkGdRun(
-  gd: RunTables,
-  reference: RunTables,
-  c: ClaimCriteria,
-  numbers: Record<string, number | string>,
-): Check[] {
-  const label = runLabel(gd);
-  const cap = 2 / (gd.eta as number);
-  numbers[`${label}: 2/η`] = cap;
-  const sharp = series(rows(gd, "measurements"), "sharpness");
-  const iCross = sharp.findIndex(([, s]) => s >= c.eosCrossingFraction * cap);
-  if (iCross < 0) {
-    const flowCross = series(rows(reference, "measurements"), "sharpness")
-      .find(([, s]) => s >= cap)?.[0] as number;
-    const tEnd = sharp.at(-1)?.[0] ?? -Infinity;
-    if (tEnd < flowCross) {
-      return [{
-        ok: undefined,
-        reason: `${label} ends at t=${fmt(tEnd)}, before the flow's sharpness reaches 2/η ` +
-          `(t=${fmt(flowCross)})`,
-      }];
-    }
-    return [{ ok: false, reason: `${label} never reaches ${c.eosCrossingFraction}·2/η` }];
-  }
-  const tCross = sharp[iCross][0];
-  numbers[`${label}: t at crossing`] = tCross;
-  const after = sharp.slice(iCross).map(([, s]) => s);
-  const checks: Check[] = [];
-  if (after.length < c.minMeasurementsAfterCrossing) {
-    checks.push({
-      ok: undefined,
-      reason: `${label} has ${after.length} sharpness measurements after the crossing ` +
-        `(needs ${c.minMeasurementsAfterCrossing})`,
-    });
-  } else {
-    const ratio = median(after) / cap;
-    numbers[`${label}: median sharpness after crossing / (2/η)`] = ratio;
-    const ok = Math.abs(ratio - 1) <= c.eosBand;
-    checks.push({
-      ok,
-      reason: `${label} ${ok ? "enters" : "does not enter"} EoS: median sharpness after the ` +
-        `crossing is ${fmt(ratio)}·2/η`,
-    });
-  }
-  checks.push(checkDeparture(gd, reference, tCross, c, numbers));
-  return checks;
-}
+const trajectory = (r: RunTables) =>
+  columnSeries(r.trajectory as unknown as Record<string, unknown>[], "loss");
 
-/** Largest relative loss gap of GD vs the reference at matched t, after and before tCross. */
-function checkDeparture(
-  gd: RunTables,
+/**
+ * The largest relative loss gap |L_run(t) − L_ref(t)| / |L_ref(t)| over the run's trajectory
+ * times t ≥ tFrom inside the reference's t range, L_ref interpolated linearly at t; undefined when
+ * no time matches.
+ */
+export function largestLossGap(
+  run: RunTables,
   reference: RunTables,
-  tCross: number,
-  c: ClaimCriteria,
-  numbers: Record<string, number | string>,
-): Check {
-  const label = runLabel(gd);
-  const ref = series(rows(reference, "trajectory"), "loss");
+  tFrom = -Infinity,
+): { gap: number; t: number; matched: number; tLow: number; tHigh: number } | undefined {
+  const ref = trajectory(reference);
   const refT = ref.map(([t]) => t), refL = ref.map(([, l]) => l);
-  let after = -Infinity, before = 0;
-  for (const [t, loss] of series(rows(gd, "trajectory"), "loss")) {
+  let gap = -Infinity, tAt = NaN, matched = 0, tLow = Infinity, tHigh = -Infinity;
+  for (const [t, loss] of trajectory(run)) {
+    if (t < tFrom) continue;
     const l = interpolate(refT, refL, t);
     if (l === undefined) continue;
-    const gap = Math.abs(loss - l) / Math.max(Math.abs(l), Number.MIN_VALUE);
-    if (t >= tCross) after = Math.max(after, gap);
-    else before = Math.max(before, gap);
+    const g = Math.abs(loss - l) / Math.max(Math.abs(l), Number.MIN_VALUE);
+    matched++, tLow = Math.min(tLow, t), tHigh = Math.max(tHigh, t);
+    if (g > gap) gap = g, tAt = t;
   }
-  if (after === -Infinity) {
-    return {
-      ok: undefined,
-      reason: `${label}: the reference's trajectory does not cover t ≥ ${fmt(tCross)}`,
-    };
-  }
-  numbers[`${label}: max relative loss gap vs flow after crossing`] = after;
-  numbers[`${label}: max relative loss gap vs flow before crossing`] = before;
-  const ok = after >= c.departureGap;
-  return {
-    ok,
-    reason: `${label} ${ok ? "departs" : "does not depart"} from the flow (max relative loss ` +
-      `gap after the crossing ${fmt(after)}, before ${fmt(before)})`,
-  };
+  return matched === 0 ? undefined : { gap, t: tAt, matched, tLow, tHigh };
 }
 
-/** Checks EE: monotone loss, and peak sharpness above the smallest eligible 2/η. */
+/** Judges one eligible GD run from its window; records its numbers. */
+function judgeGdRun(
+  w: EosWindow,
+  flow: FlowReference,
+  c: ClaimCriteria,
+  n: Numbers,
+  unjudged: Numbers,
+) {
+  const { label, twoOverEta: cap } = w;
+  const judged = (check: Check): Check => {
+    n[`${label}: judged`] = check.ok === undefined
+      ? `not judged: ${check.reason}`
+      : check.ok
+      ? "holds"
+      : "fails";
+    return check;
+  };
+  n[`${label}: 2/η`] = cap;
+  if (w.tEnd === -Infinity) {
+    return judged({ ok: undefined, reason: `${label} has no sharpness measurements` });
+  }
+  if (w.tOpen === null) {
+    if (w.tFlowAbove === null || w.tEnd < w.tFlowAbove) {
+      return judged({
+        ok: undefined,
+        reason: `${label} ends at t=${fmt(w.tEnd)}, before the flow's sharpness reaches ` +
+          `${c.windowCloseFactor}·2/η${w.tFlowAbove === null ? "" : ` (t=${fmt(w.tFlowAbove)})`}`,
+      });
+    }
+    return judged({
+      ok: false,
+      reason: `${label} never reaches ${c.windowOpenFraction}·2/η, although the flow's ` +
+        `sharpness exceeds ${c.windowCloseFactor}·2/η from t=${fmt(w.tFlowAbove)}`,
+    });
+  }
+  n[`${label}: EoS window t`] = `[${fmt(w.tOpen)}, ${fmt(w.tClose ?? NaN)}]` +
+    (w.flowAboveAtEnd ? " (the flow is still above at its end)" : "");
+  n[`${label}: sharpness measurements in the window`] = w.inWindow.length;
+  unjudged[`${label}: median sharpness from the window's opening to the run's end / (2/η)`] =
+    median(w.afterOpen) / cap;
+  if (w.inWindow.length < c.minWindowMeasurements) {
+    return judged({
+      ok: undefined,
+      reason: `${label} has ${w.inWindow.length} sharpness measurements in its EoS window ` +
+        `(needs ${c.minWindowMeasurements})`,
+    });
+  }
+  const ratio = median(w.inWindow) / cap;
+  n[`${label}: median sharpness in the window / (2/η)`] = ratio;
+  const gap = largestLossGap(w.gd, flow.run, w.tOpen);
+  if (gap === undefined) {
+    return judged({
+      ok: undefined,
+      reason: `${label}: the flow's trajectory does not cover t ≥ ${fmt(w.tOpen)}`,
+    });
+  }
+  n[`${label}: largest relative loss gap to the flow after the window opens`] = gap.gap;
+  const atEos = Math.abs(ratio - 1) <= c.eosBand, departs = gap.gap >= c.departureGap;
+  return judged({
+    ok: atEos && departs,
+    reason: `${label} ${atEos ? "sits" : "does not sit"} at the edge of stability (median ` +
+      `sharpness in the window ${fmt(ratio)}·2/η) and ${departs ? "leaves" : "does not leave"} ` +
+      `the flow (largest relative loss gap ${fmt(gap.gap)} at t=${fmt(gap.t)})`,
+  });
+}
+
+/** EE's checks: monotone loss, follows the RK4 flow, peak sharpness not capped at 2/η. */
 function checkEe(
   ee: RunTables,
-  smallestCap: number,
+  flow: FlowReference,
+  smallestCap: number | undefined,
   c: ClaimCriteria,
-  numbers: Record<string, number | string>,
+  n: Numbers,
 ): Check[] {
   const label = runLabel(ee);
-  const loss = series(rows(ee, "trajectory"), "loss").map(([, l]) => l);
-  if (loss.length < 2) return [{ ok: undefined, reason: `${label} has fewer than 2 loss values` }];
-  let rises = 0, maxRise = 0;
-  for (let i = 1; i < loss.length; i++) {
-    const rise = (loss[i] - loss[i - 1]) / Math.abs(loss[i - 1]);
-    maxRise = Math.max(maxRise, rise);
-    if (rise > c.monotoneTolerance) rises++;
+  const loss = trajectory(ee).map(([, l]) => l);
+  const checks: Check[] = [];
+  if (loss.length < 2) {
+    checks.push({ ok: undefined, reason: `${label} has ${loss.length} loss values` });
+  } else {
+    let rises = 0, maxRise = 0;
+    for (let i = 1; i < loss.length; i++) {
+      const rise = (loss[i] - loss[i - 1]) / Math.abs(loss[i - 1]);
+      maxRise = Math.max(maxRise, rise);
+      if (rise > c.monotoneTolerance) rises++;
+    }
+    n[`${label}: steps where the loss rises by more than ${c.monotoneTolerance}`] = rises;
+    n[`${label}: largest relative loss rise`] = maxRise;
+    checks.push({
+      ok: rises === 0,
+      reason: rises === 0
+        ? `${label}'s loss never rises`
+        : `${label}'s loss rises at ${rises} steps (largest relative rise ${fmt(maxRise)})`,
+    });
   }
-  numbers[`${label}: steps where the loss rises`] = rises;
-  numbers[`${label}: largest relative loss rise`] = maxRise;
-  const checks: Check[] = [{
-    ok: rises === 0,
-    reason: rises === 0
-      ? `${label}'s loss falls monotonically`
-      : `${label}'s loss rises at ${rises} steps (largest relative rise ${fmt(maxRise)})`,
-  }];
-  const sharp = series(rows(ee, "measurements"), "sharpness").map(([, s]) => s);
+  const gap = largestLossGap(ee, flow.run);
+  if (gap === undefined) {
+    checks.push({ ok: undefined, reason: `${label} and the flow share no time` });
+  } else {
+    n[`${label}: largest relative loss gap to the RK4 flow`] = gap.gap;
+    n[`${label}: compared over`] = `t ∈ [${fmt(gap.tLow)}, ${
+      fmt(gap.tHigh)
+    }], ${gap.matched} steps`;
+    const ok = gap.gap <= c.flowGap;
+    checks.push({
+      ok,
+      reason: `${label} ${ok ? "follows" : "does not follow"} the flow (largest relative loss ` +
+        `gap ${fmt(gap.gap)} at t=${fmt(gap.t)})`,
+    });
+  }
+  const sharp = columnSeries(ee.measurements as unknown as Record<string, unknown>[], "sharpness");
   if (sharp.length === 0) {
     checks.push({ ok: undefined, reason: `${label} has no sharpness measurements` });
-  } else {
-    const peak = Math.max(...sharp);
-    numbers[`${label}: peak sharpness`] = peak;
+  } else if (smallestCap !== undefined) {
+    const peak = Math.max(...sharp.map(([, s]) => s));
+    n[`${label}: peak sharpness / smallest eligible 2/η`] = peak / smallestCap;
     const ok = peak > c.uncappedFactor * smallestCap;
     checks.push({
       ok,
       reason: `${label}'s peak sharpness ${fmt(peak)} is ${ok ? "above" : "not above"} ` +
-        `${c.uncappedFactor}× the smallest 2/η (${fmt(smallestCap)})`,
+        `${c.uncappedFactor}× the smallest eligible 2/η (${fmt(smallestCap)})`,
     });
   }
   return checks;
 }
 
-/**
- * Claim 1. The flow reference is the `flow` run (else the EE run, which follows the flow).
- * Eligible GD runs: 2/η·1.1 < the reference's peak sharpness (below the peak by more than the
- * EoS band, else a run that simply followed the flow would also sit "within ±10% of 2/η"); none →
- * inconclusive. For each: the
- * crossing is the first measurement with sharpness ≥ 0.9·2/η; EoS is entered if the median
- * sharpness from there on is within ±10% of 2/η; GD departs from the flow if, after the crossing,
- * |L_GD(t) − L_flow(t)|/L_flow(t) (flow loss linearly interpolated at GD's t) reaches 0.1 at some
- * step. Every EE run: no step's loss rises by more than 1e-5 relative (float32 rounding), and the
- * peak sharpness exceeds 1.1× the smallest eligible 2/η (clearly outside the ±10% EoS band).
- */
-export function checkClaimEos(runs: RunTables[], c: ClaimCriteria): ClaimVerdict {
-  const numbers: Record<string, number | string> = {};
-  const base = {
+/** Claim 1 on one showcase configuration. */
+export function checkEosConfiguration(
+  showcase: ShowcaseTables,
+  c: ClaimCriteria,
+): ConfigurationVerdict {
+  const numbers: Numbers = {}, unjudged: Numbers = {};
+  const row = (v: Pick<ConfigurationVerdict, "verdict" | "reason">): ConfigurationVerdict => ({
+    config: showcase.config,
+    ...v,
+    numbers,
+    unjudged,
+    eigenSolves: eigenSolveFlag(showcase.runs.map((r) => r.eigenSolves)),
+  });
+  const runs = showcase.runs;
+  const flow = flowReference(runs);
+  if (!flow) {
+    return row({
+      verdict: "inconclusive",
+      reason: "no RK4 flow reference run with sharpness measurements",
+    });
+  }
+  numbers["flow's peak sharpness"] = flow.peak;
+  const gds = runs.filter((r) => r.solver === "gd");
+  const eligible = eligibleGdRuns(runs, flow.peak, c);
+  numbers["eligible GD runs"] = `${eligible.length} of ${gds.length}`;
+  const smallestCap = eligible.length ? Math.min(...eligible.map(twoOverEta)) : undefined;
+  const ees = runs.filter((r) => r.solver === "ee");
+  const eeChecks = ees.length === 0
+    ? [{ ok: undefined, reason: "no EE run" }]
+    : ees.flatMap((ee) => checkEe(ee, flow, smallestCap, c, numbers));
+  if (eligible.length === 0) {
+    const caps = gds.map((r) => fmt(twoOverEta(r))).join(", ") || "no GD run";
+    return row({
+      verdict: "inconclusive",
+      reason: `no eligible GD run: none has 2/η ≤ ${c.eligibleFraction} × the flow's peak ` +
+        `sharpness ${fmt(flow.peak)} (2/η: ${caps})`,
+    });
+  }
+  const gdChecks = eligible.map((gd) =>
+    judgeGdRun(eosWindow(gd, flow, c), flow, c, numbers, unjudged)
+  );
+  const judged = gdChecks.filter((g) => g.ok !== undefined);
+  const gdPart = judged.length > 0
+    ? judged
+    : [{ ok: undefined, reason: gdChecks.map((g) => g.reason).join("; ") }];
+  return row(combineChecks([...gdPart, ...eeChecks]));
+}
+
+/** Claim 1 over every showcase configuration. */
+export function checkClaimEos(showcases: ShowcaseTables[], c: ClaimCriteria): ClaimVerdict {
+  const configurations = showcases.map((s) => checkEosConfiguration(s, c));
+  return {
     id: 1,
-    title: "GD enters the edge of stability and leaves the flow; EE does not",
-    criterion: `for every GD run with (1 + ${c.eosBand})·2/η below the flow's peak sharpness: ` +
-      `median sharpness ` +
-      `after the first measurement ≥ ${c.eosCrossingFraction}·2/η within ±${c.eosBand * 100}% ` +
-      `of 2/η, and a relative loss gap vs the flow at matched t ≥ ${c.departureGap} after it; ` +
-      `EE: no loss rise > ${c.monotoneTolerance} (relative) and peak sharpness > ` +
-      `${c.uncappedFactor}× the smallest such 2/η`,
+    title: "GD enters the edge of stability and leaves the flow; EE follows the flow",
+    criterion: `each GD run with 2/η ≤ ${c.eligibleFraction} × the RK4 flow's peak sharpness: ` +
+      `its EoS window runs from its first sharpness ≥ ${c.windowOpenFraction}·2/η to the last ` +
+      `time the flow's sharpness is ≥ ${c.windowCloseFactor}·2/η and must hold ≥ ` +
+      `${c.minWindowMeasurements} GD sharpness measurements (else the run is not judged); the ` +
+      `median GD sharpness in it lies within ±${c.eosBand * 100}% of 2/η, and GD's loss differs ` +
+      `from the flow's at the same t by ≥ ${c.departureGap * 100}% (relative) at some time after ` +
+      `the window opens. EE: its loss never rises by more than ${c.monotoneTolerance} ` +
+      `(relative) from one step to the next; its largest relative loss gap to the RK4 flow, ` +
+      `whose loss is interpolated linearly at EE's steps over their common t range, is ≤ ` +
+      `${c.flowGap * 100}%; its peak sharpness exceeds ${c.uncappedFactor} × the smallest ` +
+      `eligible 2/η`,
     paper: "GD at η with 2/η below the flow's peak sharpness trains at sharpness ≈ 2/η (edge of " +
       "stability) and no longer follows the gradient flow; exponential Euler follows the flow " +
       "without entering EoS (abstract)",
-    numbers,
+    appliesTo: "showcase",
+    configurations,
+    ...overallVerdict(configurations, "showcase"),
   };
-  const reference = runs.find((r) => r.solver === "flow") ?? runs.find((r) => r.solver === "ee");
-  if (!reference) return { ...base, verdict: "inconclusive", reason: "no flow or EE run" };
-  numbers["flow reference"] = reference.run;
-  const refSharp = series(rows(reference, "measurements"), "sharpness").map(([, s]) => s);
-  if (refSharp.length === 0) {
-    return { ...base, verdict: "inconclusive", reason: `${reference.run} has no sharpness` };
-  }
-  const peak = Math.max(...refSharp);
-  numbers["flow peak sharpness"] = peak;
-  const gds = runs.filter((r) => r.solver === "gd");
-  const below = gds.filter((r) => 2 / (r.eta as number) < peak);
-  // Where the flow itself never leaves the ±band around 2/η, EoS and the flow look alike.
-  const eligible = below.filter((r) => (2 / (r.eta as number)) * (1 + c.eosBand) < peak);
-  numbers["GD runs with 2/η below the peak"] = below.length;
-  numbers["of which the flow's peak exceeds 2/η by more than the band"] = eligible.length;
-  if (eligible.length === 0) {
-    const caps = gds.map((r) => fmt(2 / (r.eta as number))).join(", ") || "none";
-    return {
-      ...base,
-      verdict: "inconclusive",
-      reason: `no GD run has 2/η below the flow's peak sharpness ${fmt(peak)} by more than ` +
-        `${c.eosBand * 100}% (2/η: ${caps}), so EoS cannot be told from the flow`,
-    };
-  }
-  const checks = eligible.flatMap((gd) => checkGdRun(gd, reference, c, numbers));
-  const smallestCap = Math.min(...eligible.map((r) => 2 / (r.eta as number)));
-  checks.push(...checkEveryEeRun(runs, (ee) => checkEe(ee, smallestCap, c, numbers)));
-  return { ...base, ...combineChecks(checks) };
 }

@@ -1,45 +1,72 @@
 /**
- * Claim 2 (SCIENCE.md §6.2): along EE training the sharpness rises, λ¹(G) accounts for it, and the first
- * layer's block λ¹(G¹¹) dominates the per-layer blocks.
+ * Claim 2 (SCIENCE.md §6.2), per showcase configuration: along EE the sharpness rises
+ * (peak/initial ≥ 1.5), and over the sharpening phase (t ≤ t★, see sharpening_phase.ts) the
+ * Gauss–Newton part carries it (mean λ¹(G)/λ¹(ℋ) in [0.9, 1.1]) and the first layer's block
+ * λ¹(G¹¹) is the largest per-layer block at ≥ 80% of the measurements. Rows missing a column
+ * (sparse sharpness-only rows) are skipped for the quantities that need it.
  *
  * @module
  */
 import {
   type Check,
-  checkEveryEeRun,
   type ClaimCriteria,
   type ClaimVerdict,
   combineChecks,
+  type ConfigurationVerdict,
   fmt,
+  overallVerdict,
 } from "./claim_verdict.ts";
+import { eigenSolveFlag } from "./eigen_solves.ts";
+import { sharpeningPhase } from "./sharpening_phase.ts";
 import {
-  columnSeries as series,
   finiteCell,
   indexedColumns,
   runLabel,
   type RunTables,
+  type ShowcaseTables,
 } from "./tables.ts";
 import { mean } from "../util/stats.ts";
 
-function checkRun(ee: RunTables, c: ClaimCriteria, numbers: Record<string, number | string>) {
-  const label = runLabel(ee);
-  const ms = [...ee.measurements].sort((a, b) => a.t - b.t) as unknown as Record<
-    string,
-    unknown
-  >[];
-  const checks: Check[] = [];
-  const sharp = series(ms, "sharpness");
-  if (sharp.length < 2) {
-    return [{ ok: undefined, reason: `${label} has ${sharp.length} sharpness measurements` }];
+type Numbers = Record<string, number | string>;
+type Row = Record<string, unknown>;
+
+/** λ¹(G)/λ¹(ℋ) at each row that has both (and a non-zero sharpness). */
+function gaussNewtonRatios(rows: Row[]): number[] {
+  return rows.flatMap((r) => {
+    const g = finiteCell(r, "lambda_G"), s = finiteCell(r, "sharpness");
+    return g !== undefined && s !== undefined && s !== 0 ? [g / s] : [];
+  });
+}
+
+/** How often λ¹(G¹¹) is the largest block, over rows that have every block. */
+function firstLayerShare(rows: Row[], layers: number[]): { share: number; counted: number } {
+  let counted = 0, first = 0;
+  for (const r of rows) {
+    const blocks = layers.map((n) => finiteCell(r, `lambda_G_layer_${n}`));
+    if (blocks.some((b) => b === undefined)) continue;
+    counted++;
+    if ((blocks[0] as number) >= Math.max(...(blocks as number[]))) first++;
   }
-  const initial = sharp[0][1], peak = Math.max(...sharp.map(([, s]) => s));
-  numbers[`${label}: initial sharpness`] = initial;
-  numbers[`${label}: peak sharpness`] = peak;
-  if (initial <= 0) {
-    checks.push({ ok: undefined, reason: `${label}'s initial sharpness ${fmt(initial)} ≤ 0` });
+  return { share: counted ? first / counted : NaN, counted };
+}
+
+function checkRun(ee: RunTables, c: ClaimCriteria, n: Numbers, unjudged: Numbers): Check[] {
+  const label = runLabel(ee);
+  const phase = sharpeningPhase(ee);
+  if (!phase) return [{ ok: undefined, reason: `${label} has no sharpness measurements` }];
+  n[`${label}: t★ (peak sharpness)`] = phase.peakAtEnd
+    ? `${fmt(phase.tStar)} (the run's last measurement)`
+    : phase.tStar;
+  n[`${label}: measurements in the sharpening phase`] = phase.rows.length;
+  const checks: Check[] = [];
+  if (!(phase.initial > 0)) {
+    checks.push({
+      ok: undefined,
+      reason: `${label}'s initial sharpness ${fmt(phase.initial)} ≤ 0`,
+    });
   } else {
-    const ratio = peak / initial;
-    numbers[`${label}: peak / initial sharpness`] = ratio;
+    const ratio = phase.peak / phase.initial;
+    n[`${label}: peak / initial sharpness`] = ratio;
     const ok = ratio >= c.sharpeningRatio;
     checks.push({
       ok,
@@ -47,76 +74,80 @@ function checkRun(ee: RunTables, c: ClaimCriteria, numbers: Record<string, numbe
         `${fmt(ratio)}`,
     });
   }
-  const tMid = (sharp[0][0] + sharp[sharp.length - 1][0]) / 2;
-  const ratios = ms.filter((r) => (finiteCell(r, "t") as number) >= tMid).flatMap((r) => {
-    const g = finiteCell(r, "lambda_G"), s = finiteCell(r, "sharpness");
-    return g !== undefined && s !== undefined && s !== 0 ? [g / s] : [];
-  });
+  const ratios = gaussNewtonRatios(phase.rows);
+  const allRatios = gaussNewtonRatios(phase.allRows);
+  if (allRatios.length) unjudged[`${label}: mean λ¹(G)/λ¹(ℋ), whole run`] = mean(allRatios);
   if (ratios.length === 0) {
-    checks.push({ ok: undefined, reason: `${label} has no λ¹(G) in the second half of t` });
+    checks.push({ ok: undefined, reason: `${label} has no λ¹(G) in the sharpening phase` });
   } else {
     const r = mean(ratios);
-    numbers[`${label}: mean λ¹(G)/λ¹(ℋ), second half`] = r;
+    n[`${label}: mean λ¹(G)/λ¹(ℋ), sharpening phase`] = r;
     const ok = r >= c.gaussNewtonRatioLow && r <= c.gaussNewtonRatioHigh;
     checks.push({
       ok,
-      reason: `${label}: mean λ¹(G)/λ¹(ℋ) over the second half ${fmt(r)} ` +
+      reason: `${label}: mean λ¹(G)/λ¹(ℋ) over the sharpening phase ${fmt(r)} ` +
         `${ok ? "is" : "is not"} in [${c.gaussNewtonRatioLow}, ${c.gaussNewtonRatioHigh}]`,
     });
   }
-  checks.push(checkFirstLayer(label, ms, c, numbers));
+  const layers = indexedColumns(phase.allRows, "lambda_G_layer_");
+  if (layers.length < 2 || layers[0] !== 1) {
+    checks.push({ ok: undefined, reason: `${label} lacks per-layer blocks lambda_G_layer_1…L` });
+    return checks;
+  }
+  const all = firstLayerShare(phase.allRows, layers);
+  if (all.counted) {
+    unjudged[`${label}: share where λ¹(G¹¹) is the largest block, whole run`] = all.share;
+  }
+  const { share, counted } = firstLayerShare(phase.rows, layers);
+  if (counted === 0) {
+    checks.push({
+      ok: undefined,
+      reason: `${label} has no measurement with every layer block in the sharpening phase`,
+    });
+  } else {
+    n[`${label}: share where λ¹(G¹¹) is the largest block, sharpening phase`] = share;
+    checks.push({
+      ok: share >= c.firstLayerFraction,
+      reason: `${label}: λ¹(G¹¹) is the largest block at ${fmt(share * 100)}% of the ` +
+        `sharpening phase's ${counted} measurements`,
+    });
+  }
   return checks;
 }
 
-function checkFirstLayer(
-  label: string,
-  ms: Record<string, unknown>[],
+/** Claim 2 on one showcase configuration (every EE run in it). */
+export function checkSharpeningConfiguration(
+  showcase: ShowcaseTables,
   c: ClaimCriteria,
-  numbers: Record<string, number | string>,
-): Check {
-  const layers = indexedColumns(ms, "lambda_G_layer_");
-  if (layers.length < 2 || layers[0] !== 1) {
-    return { ok: undefined, reason: `${label} lacks per-layer blocks lambda_G_layer_1…L` };
-  }
-  let counted = 0, firstIsMax = 0;
-  for (const r of ms) {
-    const blocks = layers.map((n) => finiteCell(r, `lambda_G_layer_${n}`));
-    if (blocks.some((b) => b === undefined)) continue;
-    counted++;
-    if ((blocks[0] as number) >= Math.max(...(blocks as number[]))) firstIsMax++;
-  }
-  if (counted === 0) {
-    return { ok: undefined, reason: `${label} has no measurement with every layer block` };
-  }
-  const fraction = firstIsMax / counted;
-  numbers[`${label}: fraction of measurements where layer 1's block is the largest`] = fraction;
-  const ok = fraction >= c.firstLayerFraction;
+): ConfigurationVerdict {
+  const numbers: Numbers = {}, unjudged: Numbers = {};
+  const ees = showcase.runs.filter((r) => r.solver === "ee");
+  const checks = ees.length === 0
+    ? [{ ok: undefined, reason: "no EE run" }]
+    : ees.flatMap((ee) => checkRun(ee, c, numbers, unjudged));
   return {
-    ok,
-    reason: `${label}: λ¹(G¹¹) is the largest block at ${fmt(fraction * 100)}% of ` +
-      `${counted} measurements`,
+    config: showcase.config,
+    ...combineChecks(checks),
+    numbers,
+    unjudged,
+    eigenSolves: eigenSolveFlag(ees.map((r) => r.eigenSolves)),
   };
 }
 
-/**
- * Claim 2, on every EE run: peak/initial sharpness ≥ 1.5 (progressive sharpening, not noise);
- * mean λ¹(G)/λ¹(ℋ) over measurements in the second half of the run's flow time within [0.9, 1.1]
- * (G accounts for the sharpness once it has risen); λ¹(G¹¹) ≥ every other λ¹(Gⁿⁿ) at ≥ 80% of
- * the measurements that have all blocks.
- */
-export function checkClaimSharpening(runs: RunTables[], c: ClaimCriteria): ClaimVerdict {
-  const numbers: Record<string, number | string> = {};
-  const checks = checkEveryEeRun(runs, (ee) => checkRun(ee, c, numbers));
+/** Claim 2 over every showcase configuration. */
+export function checkClaimSharpening(showcases: ShowcaseTables[], c: ClaimCriteria): ClaimVerdict {
+  const configurations = showcases.map((s) => checkSharpeningConfiguration(s, c));
   return {
     id: 2,
     title: "Progressive sharpening along EE is carried by λ¹(G) and the first layer's block",
-    criterion: `every EE run: peak/initial sharpness ≥ ${c.sharpeningRatio}; mean ` +
-      `λ¹(G)/λ¹(ℋ) over the second half of t in [${c.gaussNewtonRatioLow}, ` +
-      `${c.gaussNewtonRatioHigh}]; λ¹(G¹¹) the largest block at ≥ ` +
-      `${c.firstLayerFraction * 100}% of measurements`,
+    criterion: `each EE run: peak/initial sharpness ≥ ${c.sharpeningRatio}; over its ` +
+      `sharpening phase (t ≤ t★, the time of its peak sharpness), mean λ¹(G)/λ¹(ℋ) in ` +
+      `[${c.gaussNewtonRatioLow}, ${c.gaussNewtonRatioHigh}] and λ¹(G¹¹) the largest ` +
+      `per-layer block at ≥ ${c.firstLayerFraction * 100}% of the measurements`,
     paper: "the sharpness rises along the flow, the Gauss–Newton part λ¹(G) accounts for it, " +
       "and the first layer's block dominates (SCIENCE.md §6.2; the paper's text is not at hand)",
-    numbers,
-    ...combineChecks(checks),
+    appliesTo: "showcase",
+    configurations,
+    ...overallVerdict(configurations, "showcase"),
   };
 }

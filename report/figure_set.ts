@@ -1,7 +1,9 @@
 /**
- * Renders the whole set F1–F7 (and writes T1) from the tables, mapping each figure to the claims
- * it bears on, for the figures stage and the report. A figure whose columns are all missing is
- * listed as missing with the reason instead of failing the set; any other error propagates.
+ * Renders the whole set from the tables, mapping each figure to the claims it bears on, for the
+ * figures stage and the report: F1–F6 once per showcase configuration (ids `F1-<name>` for the
+ * configuration `showcase-<name>`), F7 once over the sweep, and T1. A figure whose columns are
+ * all missing is listed as missing with the reason instead of failing the set; any other error
+ * propagates.
  *
  * @module
  */
@@ -17,14 +19,18 @@ import {
 import { fitTable } from "./fit_table.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { ReportFigure } from "./report.ts";
-import type { FitRow, RunTables, SweepPoint } from "./tables.ts";
+import {
+  type FitRow,
+  type RunTables,
+  type ShowcaseTables,
+  type SweepPoint,
+  validateShowcases,
+} from "./tables.ts";
 
 /** The tables the figures are drawn from. */
 export interface FigureSetInput {
-  /** Every trajectory run (F1, F2). */
-  runs: RunTables[];
-  /** The name of the EE run shown in F3–F6 (default: the first run with solver "ee"). */
-  eeRun?: string;
+  /** Every showcase configuration with its runs (F1–F6 each). */
+  showcases: ShowcaseTables[];
   /** The power-law sweep (F7, T1). */
   points: SweepPoint[];
   fits: FitRow[];
@@ -35,6 +41,8 @@ export interface MissingFigure {
   id: string;
   title: string;
   reason: string;
+  /** The showcase configuration it belongs to (F1–F6). */
+  config?: string;
 }
 
 /** What {@linkcode renderFigureSet} produced. */
@@ -48,48 +56,78 @@ export interface FigureSet {
   fitTable: { markdown: string; html: string; markdownPath: string; htmlPath: string };
 }
 
-const CATALOGUE: [string, string, number[], (i: FigureSetInput, ee: RunTables) => VegaLiteSpec][] =
-  [
-    ["F1", "Training loss vs gradient-flow time", [1], (i) => F.lossFigure(i.runs)],
-    ["F2", "Sharpness vs t with 2/η per GD run", [1], (i) => F.sharpnessFigure(i.runs)],
-    ["F3", "λ¹(ℋ), λ¹(G), λ¹(H) along EE", [2], (_, ee) => F.curvatureFigure(ee)],
-    ["F4", "Per-layer Gauss–Newton blocks along EE", [2], (_, ee) => F.layerBlocksFigure(ee)],
-    [
-      "F5",
-      "Sensitivity, layer gains, alignment along EE",
-      [3],
-      (_, ee) => F.alignmentFactorsFigure(ee),
-    ],
-    ["F6", "Per-layer alignment factors along EE", [3], (_, ee) => F.layerAlignmentFigure(ee)],
-    ["F7", "Final alignment vs dataset size", [4], (i) => F.powerLawFigure(i.points, i.fits)],
-  ];
+type Build = (runs: RunTables[], ee: RunTables, opts: F.FigureOptions) => VegaLiteSpec;
 
-/** Renders F1–F7 into `outDir` (`F1.vl.json`, `F1.svg`, `F1.png`, …) and writes T1 there. */
+/** F1–F6: id, title, claims, whether it needs the EE run, builder. */
+const SHOWCASE_FIGURES: [string, string, number[], boolean, Build][] = [
+  ["F1", "Training loss vs gradient-flow time", [1], false, (r, _, o) => F.lossFigure(r, o)],
+  [
+    "F2",
+    "Sharpness vs t with 2/η and the EoS window per GD run",
+    [1],
+    false,
+    (r, _, o) => F.sharpnessFigure(r, o),
+  ],
+  ["F3", "λ¹(ℋ), λ¹(G), λ¹(H) along EE", [2], true, (_, ee, o) => F.curvatureFigure(ee, o)],
+  [
+    "F4",
+    "Per-layer Gauss–Newton blocks along EE",
+    [2],
+    true,
+    (_, ee, o) => F.layerBlocksFigure(ee, o),
+  ],
+  [
+    "F5",
+    "Sensitivity, layer gains, alignment along EE",
+    [3],
+    true,
+    (_, ee, o) => F.alignmentFactorsFigure(ee, o),
+  ],
+  [
+    "F6",
+    "Per-layer alignment factors along EE",
+    [3],
+    true,
+    (_, ee, o) => F.layerAlignmentFigure(ee, o),
+  ],
+];
+
+/** The base ids of the per-showcase figures. */
+export const SHOWCASE_FIGURE_IDS: readonly string[] = SHOWCASE_FIGURES.map(([id]) => id);
+
+/** A showcase configuration's short name: `showcase-xor` → `xor`. */
+export const showcaseName = (config: string): string => config.replace(/^showcase-/, "");
+
+/** Every figure id the set draws for these showcase configurations: F1-<name> … F6-<name>, F7. */
+export function figureIds(showcaseConfigs: readonly string[]): string[] {
+  return [
+    ...showcaseConfigs.flatMap((c) => SHOWCASE_FIGURE_IDS.map((id) => `${id}-${showcaseName(c)}`)),
+    "F7",
+  ];
+}
+
+/** Renders F1–F6 per showcase and F7 into `outDir` (`<id>.vl.json`, `.svg`, `.png`), and T1. */
 export async function renderFigureSet(
   outDir: string,
   input: FigureSetInput,
   options: RenderOptions = {},
 ): Promise<FigureSet> {
-  const ee = input.eeRun === undefined
-    ? input.runs.find((r) => r.solver === "ee")
-    : input.runs.find((r) => r.run === input.eeRun);
-  if (input.eeRun !== undefined && !ee) {
-    throw new Error(`eeRun: no run is named "${input.eeRun}"`);
-  }
+  validateShowcases(input.showcases);
   const figures: ReportFigure[] = [], written: WrittenFigure[] = [], missing: MissingFigure[] = [];
-  for (const [id, title, claims, build] of CATALOGUE) {
-    const needsEe = ["F3", "F4", "F5", "F6"].includes(id);
-    if (needsEe && !ee) {
-      missing.push({ id, title, reason: "no EE run" });
-      continue;
-    }
+  const draw = async (
+    id: string,
+    title: string,
+    claims: number[],
+    build: () => VegaLiteSpec,
+    config?: string,
+  ) => {
     let spec: VegaLiteSpec;
     try {
-      spec = build(input, ee as RunTables);
+      spec = build();
     } catch (e) {
       if (!(e instanceof F.MissingDataError)) throw e;
-      missing.push({ id, title, reason: e.message });
-      continue;
+      missing.push({ id, title, reason: e.message, ...(config ? { config } : {}) });
+      return;
     }
     const w = await renderFigure(spec, outDir, id, options);
     written.push(w);
@@ -97,12 +135,31 @@ export async function renderFigureSet(
       id,
       title,
       claims,
+      ...(config ? { config } : {}),
       pngPath: w.pngPath,
       svgPath: w.svgPath,
       vlPath: w.vlPath,
       displayWidth: w.width / (options.scale ?? DEFAULT_SCALE),
     });
+  };
+  for (const { config, runs } of input.showcases) {
+    const ee = runs.find((r) => r.run === "ee") ?? runs.find((r) => r.solver === "ee");
+    const opts = { subtitle: config };
+    for (const [base, title, claims, needsEe, build] of SHOWCASE_FIGURES) {
+      const id = `${base}-${showcaseName(config)}`;
+      if (needsEe && !ee) {
+        missing.push({ id, title, reason: "no EE run", config });
+        continue;
+      }
+      await draw(id, title, claims, () => build(runs, ee as RunTables, opts), config);
+    }
   }
+  await draw(
+    "F7",
+    "Final alignment vs dataset size",
+    [4],
+    () => F.powerLawFigure(input.points, input.fits),
+  );
   const table = fitTable(input.fits);
   const markdownPath = join(outDir, "T1.md"), htmlPath = join(outDir, "T1.html");
   await writeFileAtomic(markdownPath, table.markdown);

@@ -6,6 +6,9 @@
  * @module
  */
 import type { VegaLiteSpec } from "./render.ts";
+import { type ClaimCriteria, DEFAULT_CRITERIA, fmt } from "./claim_verdict.ts";
+import { openEosWindows } from "./eos_window.ts";
+import { informativeness } from "./claim_power_law.ts";
 import {
   finiteCell,
   type FitRow,
@@ -23,7 +26,14 @@ export interface FigureOptions {
   height?: number;
   /** At most this many trajectory points per run are drawn (default 4000); see decimateMinMax. */
   maxPointsPerRun?: number;
+  /** A line under the title, e.g. the showcase configuration the figure belongs to. */
+  subtitle?: string;
+  /** The claims' thresholds (F2's EoS windows, F7's informative rule); default SCIENCE.md §6's. */
+  criteria?: ClaimCriteria;
 }
+
+const title = (text: string, opts: FigureOptions) =>
+  opts.subtitle ? { text, subtitle: opts.subtitle } : text;
 
 const SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 const SUBSCRIPT = "₀₁₂₃₄₅₆₇₈₉";
@@ -98,14 +108,14 @@ function requireData(points: unknown[], figure: string, what: string): void {
 }
 
 function lineChart(
-  title: string,
+  text: string,
   yTitle: string,
   values: SeriesPoint[],
   opts: FigureOptions & { logY?: boolean; seriesOrder?: string[] },
 ): VegaLiteSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title,
+    title: title(text, opts),
     width: opts.width ?? 560,
     height: opts.height ?? 320,
     data: { values },
@@ -156,7 +166,11 @@ export function lossFigure(runs: RunTables[], opts: FigureOptions = {}): VegaLit
   });
 }
 
-/** F2: sharpness vs t for every run, with a dashed 2/η rule per GD run in that run's colour. */
+/**
+ * F2: sharpness vs t for every run, with a dashed 2/η rule per GD run and, shaded in the run's
+ * colour, the EoS window of each eligible GD run (claim 1: from its first sharpness ≥ 0.9·2/η to
+ * the last time the flow's sharpness is ≥ 1.1·2/η).
+ */
 export function sharpnessFigure(runs: RunTables[], opts: FigureOptions = {}): VegaLiteSpec {
   validateRuns(runs);
   const values = runs.flatMap((run) =>
@@ -167,19 +181,45 @@ export function sharpnessFigure(runs: RunTables[], opts: FigureOptions = {}): Ve
     series: runLabel(r),
     threshold: 2 / (r.eta as number),
   }));
+  const windows = openEosWindows(runs, opts.criteria ?? DEFAULT_CRITERIA).map((w) => ({
+    series: w.label,
+    t0: w.tOpen,
+    t1: w.tClose,
+  }));
   const order = runs.map(runLabel);
-  const color = { field: "series", type: "nominal", title: null, sort: order } as const;
+  const color = {
+    field: "series",
+    type: "nominal",
+    title: null,
+    sort: order,
+    legend: { labelLimit: 400, symbolType: "stroke", symbolOpacity: 1, symbolStrokeWidth: 2 },
+  } as const;
+  const x = { field: "t", type: "quantitative", title: "gradient-flow time t" } as const;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: "F2 · Sharpness λ¹(ℋ) vs t (dashed: 2/η of each GD run)",
+    title: title(
+      `F2 · Sharpness λ¹(ℋ) vs t (dashed: 2/η of each GD run${
+        windows.length ? "; shaded: its EoS window" : ""
+      })`,
+      opts,
+    ),
     width: opts.width ?? 560,
     height: opts.height ?? 320,
     layer: [
+      ...(windows.length === 0 ? [] : [{
+        data: { values: windows },
+        mark: { type: "rect" as const, opacity: 0.1 },
+        encoding: {
+          x: { ...x, field: "t0" },
+          x2: { field: "t1" },
+          color,
+        },
+      }]),
       {
         data: { values },
         mark: { type: "line", strokeWidth: 1.5, clip: true },
         encoding: {
-          x: { field: "t", type: "quantitative", title: "gradient-flow time t" },
+          x,
           y: { field: "value", type: "quantitative", title: "sharpness λ¹(ℋ)" },
           color,
         },
@@ -277,14 +317,28 @@ export function fitLabel(fit: FitRow): string {
 }
 
 /**
+ * The F7 panel title of a configuration: its name, marked when claim 4's informative rule says
+ * its runs did not train enough to count (with the two medians the rule compares).
+ */
+export function powerLawPanel(config: string, points: SweepPoint[], c: ClaimCriteria): string {
+  const info = informativeness(points.filter((p) => p.config === config), c);
+  return info.informative === false
+    ? `${config}: not informative (median |ln(final/initial)| ${
+      fmt(info.medianLogChange!)
+    }, median steps ${fmt(info.medianSteps!)})`
+    : config;
+}
+
+/**
  * F7: final alignment vs dataset size N, log-log, one panel per configuration: per-seed points,
  * the per-N geometric means (the mean of ln ā, the quantity the fit is made in), and each fitted
- * line ā = c·N^β over the configuration's N range, with β and R² in the legend.
+ * line ā = c·N^β over the configuration's N range, with β and R² in the legend. A configuration
+ * that is not informative (claim 4) says so in its panel's title.
  */
 export function powerLawFigure(
   points: SweepPoint[],
   fits: FitRow[],
-  opts: Pick<FigureOptions, "width" | "height"> = {},
+  opts: Pick<FigureOptions, "width" | "height" | "criteria"> = {},
 ): VegaLiteSpec {
   points.forEach((p, i) => {
     if (typeof p.config !== "string") throw new Error(`points[${i}].config: expected a string`);
@@ -303,13 +357,26 @@ export function powerLawFigure(
   const values: Record<string, unknown>[] = [];
   const configs = [...new Set(points.map((p) => p.config))];
   const fitLabels: string[] = [];
+  const panels: string[] = [];
   for (const config of configs) {
     const own = points.filter((p) => p.config === config);
-    for (const p of own) values.push({ ...p, kind: "seed", series: SEED_SERIES });
+    const panel = powerLawPanel(config, own, opts.criteria ?? DEFAULT_CRITERIA);
+    panels.push(panel);
+    for (const p of own) {
+      values.push({
+        config,
+        panel,
+        N: p.N,
+        seed: p.seed,
+        alignment: p.alignment,
+        kind: "seed",
+        series: SEED_SERIES,
+      });
+    }
     for (const N of [...new Set(own.map((p) => p.N))].sort((a, b) => a - b)) {
       const logs = own.filter((p) => p.N === N).map((p) => Math.log(p.alignment));
       const alignment = Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
-      values.push({ config, kind: "mean", series: MEAN_SERIES, N, alignment });
+      values.push({ config, panel, kind: "mean", series: MEAN_SERIES, N, alignment });
     }
     const nMin = Math.min(...own.map((p) => p.N)), nMax = Math.max(...own.map((p) => p.N));
     for (const fit of fits.filter((f) => f.config === config)) {
@@ -318,6 +385,7 @@ export function powerLawFigure(
       for (const N of [nMin, nMax]) {
         values.push({
           config,
+          panel,
           kind: "fit",
           series,
           over: fit.over,
@@ -353,7 +421,13 @@ export function powerLawFigure(
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: "F7 · Final alignment vs dataset size (log-log) with power-law fits",
     data: { values },
-    facet: { field: "config", type: "nominal", title: null, sort: configs },
+    facet: {
+      field: "panel",
+      type: "nominal",
+      title: null,
+      sort: panels,
+      header: { labelLimit: 320 },
+    },
     columns: Math.min(configs.length, 3),
     resolve: { scale: { x: "independent", y: "independent" } },
     spec: {

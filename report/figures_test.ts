@@ -48,7 +48,8 @@ Deno.test("F1 has every run's losses under its legend label", () => {
 
 Deno.test("F2 draws a dashed rule at exactly 2/η per GD run in the run's colour", () => {
   const spec: Json = sharpnessFigure(runs());
-  const [lines, rules] = spec.layer;
+  const layer = (type: string) => spec.layer.find((l: Json) => l.mark.type === type);
+  const lines = layer("line"), rules = layer("rule");
   assertEquals(rules.data.values, [
     { series: "GD η=0.2", threshold: 10 },
     { series: "GD η=0.15", threshold: 2 / 0.15 },
@@ -57,6 +58,27 @@ Deno.test("F2 draws a dashed rule at exactly 2/η per GD run in the run's colour
   assert(rules.mark.strokeDash.length === 2);
   assertEquals(rules.encoding.color, lines.encoding.color);
   assertEquals((sharpnessFigure([ee()]) as Json).layer.length, 1);
+});
+
+Deno.test("F2 shades each eligible GD run's EoS window, from its crossing to the flow's last time above", () => {
+  // Flow to t = 30 (peak S(30) ≈ 19.96): 2/η = 10 is eligible; its window opens at GD's first
+  // sharpness ≥ 9 (t = 2.6, measured every 0.2) and closes at the flow's end (still above 11).
+  const r = [flowRun("flow", "flow", 30, 0.01, 50), flowRun("ee", "ee", 30), gdRun(0.2)];
+  const spec: Json = sharpnessFigure(r, { subtitle: "showcase-xor" });
+  const [shade, lines] = spec.layer;
+  assertEquals(shade.mark.type, "rect");
+  assertEquals(shade.data.values.length, 1);
+  assertEquals(shade.data.values[0].series, "GD η=0.2");
+  assertAlmostEquals(shade.data.values[0].t0, 2.6, 1e-12);
+  assertEquals(shade.data.values[0].t1, 30);
+  assertEquals(shade.encoding.color.field, lines.encoding.color.field);
+  assertEquals(spec.title.subtitle, "showcase-xor");
+});
+
+Deno.test("labels round step sizes to 3 significant digits", () => {
+  const gd = { ...gdRun(0.2, 1), eta: 0.05279283770342541 };
+  const spec: Json = lossFigure([gd]);
+  assertEquals(spec.data.values[0].series, "GD η=0.0528");
 });
 
 Deno.test("F3–F6 fold the measurement columns into labelled series; F4, F5 are log scale", () => {
@@ -116,7 +138,7 @@ const fits: FitRow[] = [
 
 Deno.test("F7: log-log facets, geometric means, fitted lines c·N^β, β and R² in the legend", () => {
   const spec: Json = powerLawFigure(points, fits);
-  assertEquals(spec.facet.field, "config");
+  assertEquals(spec.facet.field, "panel");
   assertEquals(spec.columns, 2);
   const [line, seeds, means] = spec.spec.layer;
   assertEquals([line.encoding.x.scale.type, line.encoding.y.scale.type], ["log", "log"]);
@@ -135,8 +157,25 @@ Deno.test("F7: log-log facets, geometric means, fitted lines c·N^β, β and R²
     "a: fit over seeds, β = 0.500, R² = 0.810",
     "b: fit over means, β = -0.250, R² = 0.500",
   ]);
+  assertEquals(spec.facet.sort, ["a", "b"]);
   assertThrows(() => powerLawFigure([{ ...points[0], N: 0 }], fits), Error, "points[0].N");
   assertThrows(() => powerLawFigure(points, [{ ...fits[0], over: "x" as never }]), Error, "over");
+});
+
+Deno.test("F7 marks a configuration whose runs did not train as not informative", () => {
+  // Config "a" moved its alignment by 5% in 300 steps (not informative); "b" by 50% in 300.
+  const tagged = points.map((p) => ({
+    ...p,
+    initialAlignment: p.alignment / (p.config === "a" ? 1.05 : 1.5),
+    steps: 300,
+  }));
+  const spec: Json = powerLawFigure(tagged, fits);
+  const a = "a: not informative (median |ln(final/initial)| 0.04879, median steps 300)";
+  assertEquals(spec.facet.sort, [a, "b"]);
+  assertEquals(
+    new Set(spec.data.values.filter((v: Json) => v.config === "a").map((v: Json) => v.panel)),
+    new Set([a]),
+  );
 });
 
 Deno.test("every figure compiles and renders to a non-empty PNG", async () => {

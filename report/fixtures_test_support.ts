@@ -6,25 +6,36 @@
  * GD at η: follows the flow until S reaches 2/η, then sharpness 2/η·(1 ± 3%) alternating and the
  * loss stays at the crossing value ·(1 ± 20%) alternating (it leaves the flow).
  * EE: the flow itself, with λ¹(G) = 0.98 S, λ¹(H) = 0.02 S, layer blocks 0.7/0.4/0.2 of λ¹(G),
- * alignment a(t) = 0.2 + 0.4(1 − e^{−t/5}) (rises with S), α₁ = √a, α₂ = √a.
+ * alignment a(t) = 0.2 + 0.4(1 − e^{−t/5}) (rises with S), α₁ = √a, α₂ = √a, mean ‖S¹‖ = a·(5 + t)
+ * (layer gains 5 + t).
+ * With a peak at t = P (as under cross-entropy, where the sharpness later falls): for t > P,
+ * S(t) = S(P)·e^{−(t−P)/5}, a(t) = a(P)·e^{−(t−P)/10}, λ¹(G) = 0.5 S and the second layer's block
+ * the largest (0.3/0.9/0.2 of λ¹(G)), so that whole-run figures differ from the sharpening phase's.
  *
  * @module
  */
 import type { MeasurementTableRow, RunTables, TrajectoryTableRow } from "./tables.ts";
 
-/** The flow's sharpness at time t. */
-export const flowSharpness = (t: number): number => 2 + 18 * (1 - Math.exp(-t / 5));
+/** The flow's sharpness at time t (peak at P). */
+export const flowSharpness = (t: number, P = Infinity): number =>
+  t <= P ? 2 + 18 * (1 - Math.exp(-t / 5)) : flowSharpness(P) * Math.exp(-(t - P) / 5);
 /** The flow's loss at time t. */
 export const flowLoss = (t: number): number => Math.exp(-t / 3);
-const alignment = (t: number) => 0.2 + 0.4 * (1 - Math.exp(-t / 5));
+/** The mean alignment at time t (peak at P). */
+export const flowAlignment = (t: number, P = Infinity): number =>
+  t <= P ? 0.2 + 0.4 * (1 - Math.exp(-t / 5)) : flowAlignment(P) * Math.exp(-(t - P) / 10);
 
-/** A flow-like run (solver "flow" or "ee") from t = 0 to tEnd in steps of dt, measured every m. */
+/**
+ * A flow-like run (solver "flow" or "ee") from t = 0 to tEnd in steps of dt, measured every m,
+ * its sharpness peaking at t = peakAt (default: rising to the end).
+ */
 export function flowRun(
   run: string,
   solver: "flow" | "ee",
   tEnd = 30,
   dt = 0.05,
   m = 10,
+  peakAt = Infinity,
 ): RunTables {
   const trajectory: TrajectoryTableRow[] = [];
   const measurements: MeasurementTableRow[] = [];
@@ -33,17 +44,20 @@ export function flowRun(
     const t = step * dt;
     trajectory.push({ step, t, loss: flowLoss(t), accuracy: 1 - flowLoss(t) / 2, dt });
     if (step % m !== 0) continue;
-    const s = flowSharpness(t), g = 0.98 * s, a = alignment(t), gain = 5 + t;
+    const rising = t <= peakAt;
+    const s = flowSharpness(t, peakAt), g = (rising ? 0.98 : 0.5) * s;
+    const a = flowAlignment(t, peakAt), gain = 5 + t;
+    const blocks = rising ? [0.7, 0.4, 0.2] : [0.3, 0.9, 0.2];
     measurements.push({
       step,
       t,
       loss: flowLoss(t),
       sharpness: s,
       lambda_G: g,
-      lambda_H: 0.02 * s,
-      lambda_G_layer_1: 0.7 * g,
-      lambda_G_layer_2: 0.4 * g,
-      lambda_G_layer_3: 0.2 * g,
+      lambda_H: s - g,
+      lambda_G_layer_1: blocks[0] * g,
+      lambda_G_layer_2: blocks[1] * g,
+      lambda_G_layer_3: blocks[2] * g,
       align_mean: a,
       align_geomean: 0.9 * a,
       s1_norm_mean: a * gain,

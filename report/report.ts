@@ -1,17 +1,25 @@
 /**
  * Writes the reproduction report: `index.html` (self-contained: figures embedded as PNG data URIs,
  * inline CSS, no scripts, and a Content-Security-Policy that forbids loading anything else) and
- * `report.md` (figures and artifacts linked by relative paths). Per claim: the computed verdict,
- * the criterion, the numbers beside the paper's, and the figures that bear on it; then the
- * deviations from the paper and links to every artifact and manifest.
+ * `report.md` (figures and artifacts linked by relative paths). At the top, the verdict matrix
+ * (claim × configuration); per claim, its overall verdict, the criterion, a row per configuration
+ * with its verdict, reason and numbers beside the paper's (report_claims.ts), and the figures that
+ * bear on it, grouped by configuration; then the deviations from the paper and links to every
+ * artifact and manifest.
  *
  * @module
  */
 import { Buffer } from "node:buffer";
 import { join, relative, SEPARATOR } from "@std/path";
-import type { ClaimVerdict, Verdict } from "./claim_verdict.ts";
-import { fmt } from "./claim_verdict.ts";
+import type { ClaimVerdict } from "./claim_verdict.ts";
 import { escapeHtml } from "./fit_table.ts";
+import {
+  htmlClaim,
+  htmlVerdictMatrix,
+  mdClaim,
+  mdEscape,
+  mdVerdictMatrix,
+} from "./report_claims.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 
 /** A rendered figure to show in the report. */
@@ -22,6 +30,8 @@ export interface ReportFigure {
   caption?: string;
   /** The claims (SCIENCE.md §6 numbers) this figure bears on; none → "Other figures". */
   claims: number[];
+  /** The showcase configuration it shows (F1–F6), if any. */
+  config?: string;
   /** The PNG (embedded in the HTML) and, optionally, the SVG and Vega-Lite spec (linked). */
   pngPath: string;
   svgPath?: string;
@@ -53,12 +63,6 @@ export interface ReportInput {
   manifests: ReportLink[];
 }
 
-const VERDICT_COLOR: Record<Verdict, string> = {
-  "reproduced": "#1a7f37",
-  "not reproduced": "#cf222e",
-  "inconclusive": "#9a6700",
-};
-
 /** A path relative to the report's folder, with "/" separators, for links. */
 function linkPath(outDir: string, path: string): string {
   return relative(outDir, path).split(SEPARATOR).join("/");
@@ -67,13 +71,29 @@ function linkPath(outDir: string, path: string): string {
 const href = (outDir: string, path: string) =>
   escapeHtml(linkPath(outDir, path).split("/").map(encodeURIComponent).join("/"));
 
-const cellText = (v: number | string) => (typeof v === "number" ? fmt(v) : v);
-
 function figuresFor(input: ReportInput, claim: number | undefined): ReportFigure[] {
   const known = new Set(input.claims.map((c) => c.id));
   return input.figures.filter((f) =>
     claim === undefined ? !f.claims.some((c) => known.has(c)) : f.claims.includes(claim)
   );
+}
+
+/**
+ * A claim's figures by configuration; those of no configuration, or of one the claim has no row
+ * for (so that no figure is left out), under `undefined`.
+ */
+function figureGroups(
+  input: ReportInput,
+  claimId: number,
+  claim: ClaimVerdict,
+): Map<string | undefined, ReportFigure[]> {
+  const rows = new Set(claim.configurations.map((r) => r.config));
+  const groups = new Map<string | undefined, ReportFigure[]>();
+  for (const f of figuresFor(input, claimId)) {
+    const key = f.config !== undefined && rows.has(f.config) ? f.config : undefined;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return groups;
 }
 
 function htmlFigure(f: ReportFigure, outDir: string, png: Uint8Array): string {
@@ -90,26 +110,19 @@ function htmlFigure(f: ReportFigure, outDir: string, png: Uint8Array): string {
 </figure>`;
 }
 
-function htmlClaim(
+function htmlClaimSection(
   c: ClaimVerdict,
   input: ReportInput,
   outDir: string,
   pngs: Map<string, Uint8Array>,
 ): string {
-  const rows = Object.entries(c.numbers).map(([k, v]) =>
-    `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(cellText(v))}</td></tr>`
-  ).join("\n");
+  const groups = figureGroups(input, c.id, c);
+  const html = (figures: ReportFigure[] = []) =>
+    figures.map((f) => htmlFigure(f, outDir, pngs.get(f.id)!)).join("\n");
   return `<section id="claim-${c.id}">
-<h2>Claim ${c.id}: ${escapeHtml(c.title)}</h2>
-<p class="verdict" style="background:${VERDICT_COLOR[c.verdict]}">${escapeHtml(c.verdict)}</p>
-<p><b>Why:</b> ${escapeHtml(c.reason)}</p>
-<p><b>Criterion:</b> ${escapeHtml(c.criterion)}</p>
-<p><b>Paper:</b> ${escapeHtml(c.paper)}</p>
-<table><thead><tr><th>measured</th><th>value</th></tr></thead><tbody>
-${rows}
-</tbody></table>
+${htmlClaim(c, (config) => html(groups.get(config)))}
 ${c.id === 4 && input.fitTable ? `<h3>T1 · Power-law fits</h3>\n${input.fitTable.html}` : ""}
-${figuresFor(input, c.id).map((f) => htmlFigure(f, outDir, pngs.get(f.id)!)).join("\n")}
+${html(groups.get(undefined))}
 </section>`;
 }
 
@@ -118,14 +131,13 @@ const CSS =
 color:#1f2328;line-height:1.45}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px
 solid #d0d7de;padding:.2em .6em;text-align:left}figure{margin:1em 0}img{max-width:100%;height:auto;
 border:1px solid #d0d7de}.verdict{display:inline-block;color:#fff;padding:.15em .7em;
-border-radius:1em;font-weight:bold}`;
+border-radius:1em;font-weight:bold;white-space:nowrap}table.configs,table.matrix{font-size:.85em}
+td{vertical-align:top}table.numbers{font-size:.85em;margin-right:1em}.pair{display:flex;
+flex-wrap:wrap;align-items:flex-start}td.na{color:#8c959f;text-align:center}.note{font-size:.85em;
+color:#57606a}`;
 
 function renderHtml(input: ReportInput, outDir: string, pngs: Map<string, Uint8Array>): string {
   const title = input.title ?? "Reproduction report";
-  const summary = input.claims.map((c) =>
-    `<tr><td><a href="#claim-${c.id}">Claim ${c.id}</a></td><td>${escapeHtml(c.title)}</td>` +
-    `<td style="color:${VERDICT_COLOR[c.verdict]}"><b>${escapeHtml(c.verdict)}</b></td></tr>`
-  ).join("\n");
   const other = figuresFor(input, undefined);
   const links = (items: ReportLink[]) =>
     items.length === 0
@@ -142,10 +154,8 @@ function renderHtml(input: ReportInput, outDir: string, pngs: Map<string, Uint8A
 <body>
 <h1>${escapeHtml(title)}</h1>
 ${input.provenance ? `<p>${escapeHtml(input.provenance)}</p>` : ""}
-<table><thead><tr><th>claim</th><th>statement</th><th>verdict</th></tr></thead><tbody>
-${summary}
-</tbody></table>
-${input.claims.map((c) => htmlClaim(c, input, outDir, pngs)).join("\n")}
+${htmlVerdictMatrix(input.claims)}
+${input.claims.map((c) => htmlClaimSection(c, input, outDir, pngs)).join("\n")}
 ${
     other.length
       ? `<section><h2>Other figures</h2>\n${
@@ -175,17 +185,13 @@ ${
 `;
 }
 
-const mdEscape = (s: string) => s.replace(/([\\`*_[\]|<>])/g, "\\$1");
 const mdLink = (label: string, outDir: string, path: string) =>
   `[${mdEscape(label)}](<${linkPath(outDir, path)}>)`;
 
 function renderMarkdown(input: ReportInput, outDir: string): string {
   const lines = [`# ${mdEscape(input.title ?? "Reproduction report")}`, ""];
   if (input.provenance) lines.push(mdEscape(input.provenance), "");
-  lines.push("| claim | statement | verdict |", "| --- | --- | --- |");
-  for (const c of input.claims) {
-    lines.push(`| [${c.id}](#claim-${c.id}) | ${mdEscape(c.title)} | **${c.verdict}** |`);
-  }
+  lines.push(...mdVerdictMatrix(input.claims));
   const figure = (f: ReportFigure) =>
     `![${mdEscape(`${f.id}: ${f.title}`)}](<${linkPath(outDir, f.pngPath)}>)\n\n` +
     `**${f.id}** ${mdEscape(f.title)}${f.caption ? ` — ${mdEscape(f.caption)}` : ""} (` +
@@ -194,24 +200,14 @@ function renderMarkdown(input: ReportInput, outDir: string): string {
       .map(([label, p]) => mdLink(label, outDir, p)).join(" · ") +
     ")";
   for (const c of input.claims) {
-    lines.push(
-      "",
-      `<a id="claim-${c.id}"></a>`,
-      `## Claim ${c.id}: ${mdEscape(c.title)}`,
-      "",
-      `**Verdict: ${c.verdict}.** ${mdEscape(c.reason)}`,
-      "",
-      `- Criterion: ${mdEscape(c.criterion)}`,
-      `- Paper: ${mdEscape(c.paper)}`,
-      "",
-      "| measured | value |",
-      "| --- | ---: |",
-      ...Object.entries(c.numbers).map(([k, v]) => `| ${mdEscape(k)} | ${mdEscape(cellText(v))} |`),
-    );
+    const groups = figureGroups(input, c.id, c);
+    const figures = (config: string | undefined) =>
+      (groups.get(config) ?? []).flatMap((f) => ["", figure(f)]);
+    lines.push("", ...mdClaim(c, figures));
     if (c.id === 4 && input.fitTable) {
       lines.push("", "### T1 · Power-law fits", "", input.fitTable.markdown.trimEnd());
     }
-    for (const f of figuresFor(input, c.id)) lines.push("", figure(f));
+    lines.push(...figures(undefined));
   }
   const other = figuresFor(input, undefined);
   if (other.length) lines.push("", "## Other figures", ...other.flatMap((f) => ["", figure(f)]));

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { EigenSolveRecord } from "./eigen_solves.ts";
+
 /** The solvers a run may come from (SCIENCE.md §3). */
 export const SOLVERS = ["ee", "gd", "agd", "flow"] as const;
 
@@ -42,14 +44,30 @@ export interface RunTables {
   eta?: number;
   trajectory: TrajectoryTableRow[];
   measurements: MeasurementTableRow[];
+  /** The run's eigen-solve record from its summary, when it has one. */
+  eigenSolves?: EigenSolveRecord;
 }
 
-/** One final alignment of the power-law sweep: configuration, dataset size, seed. */
+/** One showcase configuration (`showcase-<name>`): its runs from one init (claims 1–3). */
+export interface ShowcaseTables {
+  config: string;
+  runs: RunTables[];
+}
+
+/**
+ * One run of the power-law sweep: configuration, dataset size, seed and final mean alignment;
+ * with, when recorded, the initial mean alignment, the steps taken and the rule that stopped the
+ * run (claim 4's informative rule needs the first two), and its eigen-solve record.
+ */
 export interface SweepPoint {
   config: string;
   N: number;
   seed: number;
   alignment: number;
+  initialAlignment?: number;
+  steps?: number;
+  stopReason?: string;
+  eigenSolves?: EigenSolveRecord;
 }
 
 /** A fitted power law ln ā = ln c + β ln N, over per-seed points or per-N means. */
@@ -93,13 +111,18 @@ export function indexedColumns(rows: Record<string, unknown>[], prefix: string):
   return [...found].sort((a, b) => a - b);
 }
 
-/** A run's legend label: "EE", "GD η=0.05", "adaptive GD", "gradient flow". */
+/** A step size for labels: 3 significant digits (η = 0.0528, not 0.05279283770342541). */
+export function formatStep(eta: number): string {
+  return String(Number(eta.toPrecision(3)));
+}
+
+/** A run's legend label: "EE", "GD η=0.0528", "adaptive GD", "gradient flow". */
 export function runLabel(run: RunTables): string {
   switch (run.solver) {
     case "ee":
       return run.run === "ee" ? "EE" : `EE (${run.run})`;
     case "gd":
-      return `GD η=${run.eta}`;
+      return `GD η=${formatStep(run.eta as number)}`;
     case "agd":
       return run.run === "agd" ? "adaptive GD" : `adaptive GD (${run.run})`;
     case "flow":
@@ -107,12 +130,27 @@ export function runLabel(run: RunTables): string {
   }
 }
 
+/** Checks the showcases' structure: unique configuration names, then each one's runs. */
+export function validateShowcases(showcases: ShowcaseTables[]): ShowcaseTables[] {
+  if (!Array.isArray(showcases)) throw new Error("showcases: expected an array");
+  const names = new Set<string>();
+  showcases.forEach((s, i) => {
+    if (typeof s.config !== "string" || s.config === "") {
+      throw new Error(`showcases[${i}].config: expected a non-empty string`);
+    }
+    if (names.has(s.config)) throw new Error(`showcases[${i}].config: "${s.config}" is not unique`);
+    names.add(s.config);
+    validateRuns(s.runs, `showcases[${i}].runs`);
+  });
+  return showcases;
+}
+
 /** Checks the run tables' structure, throwing an error that names the field and allowed values. */
-export function validateRuns(runs: RunTables[]): RunTables[] {
-  if (!Array.isArray(runs)) throw new Error("runs: expected an array of runs");
+export function validateRuns(runs: RunTables[], path = "runs"): RunTables[] {
+  if (!Array.isArray(runs)) throw new Error(`${path}: expected an array of runs`);
   const names = new Set<string>();
   runs.forEach((r, i) => {
-    const where = `runs[${i}]`;
+    const where = `${path}[${i}]`;
     if (typeof r.run !== "string" || r.run === "") {
       throw new Error(`${where}.run: expected a non-empty string`);
     }

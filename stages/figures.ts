@@ -1,34 +1,42 @@
 /**
- * Stage `figures`: F1–F7 (Vega-Lite spec, SVG, PNG) and the fit table T1, from the showcase runs
- * and the power-law fits. It reads results only, so `deno task figures` re-renders without
- * retraining.
+ * Stage `figures`: F1–F6 per showcase configuration (`F1-<name>` …), F7 over the sweep (each as
+ * Vega-Lite spec, SVG and PNG) and the fit table T1. It reads results only, so
+ * `deno task figures` re-renders without retraining.
  *
  * @module
  */
-import { allOf, defineStage, integer } from "../pipeline/mod.ts";
-import { renderFigureSet } from "../report/mod.ts";
+import { allOf, defineStage, integer, list, string } from "../pipeline/mod.ts";
+import { figureIds, renderFigureSet } from "../report/mod.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
-import { readFits, readRun } from "./results.ts";
-
-/** The figures' ids; each is written as `.vl.json`, `.svg` and `.png`. */
-export const FIGURE_IDS = ["F1", "F2", "F3", "F4", "F5", "F6", "F7"];
+import { readFits, readShowcases } from "./results.ts";
 
 /** Renders every figure; a figure without data is an error naming it. */
 export const figuresStage = defineStage({
   name: "figures",
   module: import.meta.url,
-  params: { scale: integer({ min: 1, max: 4, default: 2 }) },
-  inputs: () => ({ showcase: allOf("train", { config: "showcase" }), fits: allOf("fit") }),
-  outputs: [
-    ...FIGURE_IDS.flatMap((id) => [`${id}.vl.json`, `${id}.svg`, `${id}.png`]),
+  params: {
+    scale: integer({ min: 1, max: 4, default: 2 }),
+    /** The showcase configurations (`showcase-<name>`), which name the figures' files. */
+    showcases: list(string(), { default: [] }),
+  },
+  inputs: () => ({ showcase: allOf("train", { kind: "showcase" }), fits: allOf("fit") }),
+  outputs: (p) => [
+    ...figureIds(p.showcases).flatMap((id) => [`${id}.vl.json`, `${id}.svg`, `${id}.png`]),
     "T1.md",
     "T1.html",
     "figures.json",
   ],
   run: async (ctx) => {
-    const runs = await Promise.all(ctx.inputList("showcase").map(readRun));
+    const showcases = await readShowcases(ctx.inputList("showcase"));
+    const found = showcases.map((s) => s.config);
+    if (JSON.stringify(found) !== JSON.stringify(ctx.params.showcases)) {
+      throw new Error(
+        `showcases: the parameter lists ${ctx.params.showcases.join(", ") || "none"} but the ` +
+          `train stage has ${found.join(", ") || "none"}`,
+      );
+    }
     const { points, fits } = await readFits(ctx.inputList("fits"));
-    const set = await renderFigureSet(ctx.outDir, { runs, eeRun: "ee", points, fits }, {
+    const set = await renderFigureSet(ctx.outDir, { showcases, points, fits }, {
       scale: ctx.params.scale,
     });
     if (set.missing.length > 0) {

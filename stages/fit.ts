@@ -1,39 +1,32 @@
 /**
  * Stage `fit`: the power law ln ā = ln c + β ln N of one configuration's final alignments
  * (SCIENCE.md §5), over per-seed points and over per-N means, with bootstrap intervals of β.
+ * Each point also carries what claim 4's informative rule needs (SCIENCE.md §6.4): the run's
+ * initial mean alignment (its first measurement with `align_mean`), its steps and the rule that
+ * stopped it, and its eigen-solve record when the run's summary has one.
  *
  * @module
  */
-import { allOf, defineStage, integer, string } from "../pipeline/mod.ts";
+import { allOf, defineStage, type InputArtifact, integer, string } from "../pipeline/mod.ts";
 import { fitPowerLaw, type PowerLawFit } from "../science/measure/power_law.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
-import type { FitRow, SweepPoint } from "../report/mod.ts";
-import { readSummary } from "./results.ts";
+import type { FitRow, SweepPoint } from "../report/tables.ts";
+import { initialAlignment, readEigenSolves, readSummary } from "./results.ts";
 
 /** Fits one configuration's sweep; writes `fit.json` ({points, fits, stopReasons}). */
 export const fitStage = defineStage({
   name: "fit",
   module: import.meta.url,
   params: { config: string(), bootstrapSeed: integer({ min: 0, default: 0 }) },
-  inputs: (p) => ({ runs: allOf("train", { config: p.config }) }),
+  inputs: (p) => ({ runs: allOf("train", { config: p.config, kind: "sweep" }) }),
   outputs: ["fit.json"],
   run: async (ctx) => {
     const { config } = ctx.params;
     const points: SweepPoint[] = [], stopReasons: Record<string, number> = {};
     for (const run of ctx.inputList("runs")) {
-      const summary = await readSummary(run);
-      if (summary.finalAlignment === null || !(summary.finalAlignment > 0)) {
-        throw new Error(
-          `${config}: run n=${run.params.n} seed=${run.params.seed} has no alignment`,
-        );
-      }
-      points.push({
-        config,
-        N: Number(run.params.n),
-        seed: Number(run.params.seed),
-        alignment: summary.finalAlignment,
-      });
-      stopReasons[summary.stopReason] = (stopReasons[summary.stopReason] ?? 0) + 1;
+      const point = await sweepPoint(config, run);
+      points.push(point);
+      stopReasons[point.stopReason!] = (stopReasons[point.stopReason!] ?? 0) + 1;
     }
     const result = fitPowerLaw(
       points.map((p) => ({ n: p.N, alignment: p.alignment, seed: p.seed })),
@@ -60,3 +53,25 @@ export const fitStage = defineStage({
     );
   },
 });
+
+/** One sweep run as a power-law point, with what claim 4's informative rule needs. */
+async function sweepPoint(config: string, run: InputArtifact): Promise<SweepPoint> {
+  const summary = await readSummary(run);
+  const where = `${config}: run n=${run.params.n} seed=${run.params.seed}`;
+  if (summary.finalAlignment === null || !(summary.finalAlignment > 0)) {
+    throw new Error(`${where} has no alignment`);
+  }
+  const initial = await initialAlignment(run);
+  if (initial === undefined) throw new Error(`${where}: measurements.csv has no align_mean`);
+  const eigenSolves = readEigenSolves(summary);
+  return {
+    config,
+    N: Number(run.params.n),
+    seed: Number(run.params.seed),
+    alignment: summary.finalAlignment,
+    initialAlignment: initial,
+    steps: summary.steps,
+    stopReason: summary.stopReason,
+    ...(eigenSolves ? { eigenSolves } : {}),
+  };
+}

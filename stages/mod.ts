@@ -2,8 +2,12 @@
  * The reproduction's pipeline: a function of the command line's `--profile`, `--config` and
  * `--backend` that lists every stage instance. The main path, top to bottom:
  *
- *   data (per dataset × N × seed) → train (showcase: EE, flow, adaptive GD, GD at each η;
+ *   data (per dataset × N × seed) → train (per showcase: EE, flow, adaptive GD, GD at each η;
  *   sweep: EE per configuration × N × seed) → fit (per configuration) → figures → report
+ *
+ * Train instances carry `kind` ("showcase" | "sweep", not in their id) so that later stages select
+ * them with `allOf("train", { kind })`; a showcase's runs share the configuration
+ * `showcase-<name>`, which no sweep configuration may take.
  *
  * @module
  */
@@ -23,7 +27,12 @@ export const cliOptions = ["backend"];
 export async function pipeline(options: PipelineOptions): Promise<StageInstance[]> {
   const profile = await loadProfile(options.profile, options.config);
   const backend = parseBackendRequest(options.extra?.backend ?? profile.backend);
-  const { showcase: s, sweep } = profile;
+  const { showcases, sweep } = profile;
+  for (const [i, c] of sweep.configs.entries()) {
+    if (c.name.startsWith("showcase-")) {
+      throw new Error(`sweep.configs[${i}].name: "${c.name}" must not start with "showcase-"`);
+    }
+  }
   const datasets = new Map<string, StageInstance>();
   const runs: StageInstance[] = [];
 
@@ -47,40 +56,49 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
     runs.push(trainStage.with({ config, run, ...d, ...model, backend, ...rest }, ID));
   };
 
-  const showcase = { initSeed: s.initSeed, ...s.stop, measureEvery: s.measureEvery };
-  addRun("showcase", "ee", s.data, s.model, {
-    ...showcase,
-    solver: "ee",
-    step: s.etaMax,
-    measure: "full",
-  });
-  addRun("showcase", "flow", s.data, s.model, {
-    ...showcase,
-    solver: "flow",
-    step: s.flowDtMax,
-    maxTime: Math.min(s.stop.maxTime, s.flowMaxTime),
-    maxSteps: s.flowMaxSteps,
-    measure: "sharpness",
-  });
-  addRun("showcase", "agd", s.data, s.model, {
-    ...showcase,
-    solver: "agd",
-    step: s.etaMax,
-    measure: "sharpness",
-  });
-  for (const f of s.gdSharpnessFractions) {
-    addRun("showcase", `gd-${f}`, s.data, s.model, {
+  for (const s of showcases) {
+    const config = `showcase-${s.name}`;
+    const showcase = {
+      kind: "showcase",
+      initSeed: s.initSeed,
+      ...s.stop,
+      measureEvery: s.measureEvery,
+    };
+    addRun(config, "ee", s.data, s.model, {
       ...showcase,
-      solver: "gd",
-      step: 0,
-      gdSharpnessFraction: f,
+      solver: "ee",
+      step: s.etaMax,
+      measure: "full",
+    });
+    addRun(config, "flow", s.data, s.model, {
+      ...showcase,
+      solver: "flow",
+      step: s.flowDtMax,
+      maxTime: Math.min(s.stop.maxTime, s.flowMaxTime),
+      maxSteps: s.flowMaxSteps,
       measure: "sharpness",
     });
+    addRun(config, "agd", s.data, s.model, {
+      ...showcase,
+      solver: "agd",
+      step: s.etaMax,
+      measure: "sharpness",
+    });
+    for (const f of s.gdSharpnessFractions) {
+      addRun(config, `gd-${f}`, s.data, s.model, {
+        ...showcase,
+        solver: "gd",
+        step: 0,
+        gdSharpnessFraction: f,
+        measure: "sharpness",
+      });
+    }
   }
   for (const c of sweep.configs) {
     for (const n of sweep.sizes) {
       for (const seed of sweep.seeds) {
         addRun(c.name, "ee", { ...c.data, n, seed }, c.model, {
+          kind: "sweep",
           initSeed: seed,
           ...sweep.stop,
           // Measured at the start and at the end: the final alignment is what the fit needs.
@@ -96,7 +114,7 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
     ...datasets.values(),
     ...runs,
     ...sweep.configs.map((c) => fitStage.with({ config: c.name }, ["config"])),
-    figuresStage.with({}),
+    figuresStage.with({ showcases: showcases.map((s) => `showcase-${s.name}`) }),
     reportStage.with({
       profile: profile.name,
       provenance: `profile ${profile.name}, backend ${backend}`,
@@ -109,12 +127,16 @@ const ID = ["config", "run", "n", "seed"] as const;
 
 /** How this profile's reproduction differs from the paper's setup, for the report. */
 function deviations(p: Profile): string[] {
-  const d = p.showcase.data;
   return [
-    `Showcase (claims 1–3): ${d.dataset}, first ${d.classes} classes, N = ${d.n}, ` +
-    `${d.pool}×${d.pool} average pooling${d.standardise ? ", standardised" : ""}; MLP ` +
-    `hidden ${p.showcase.model.hidden.join("-")} ${p.showcase.model.activation}, ` +
-    `${p.showcase.model.loss}. The paper trains larger networks on full-size images.`,
+    ...p.showcases.map((s) =>
+      `Showcase showcase-${s.name} (claims 1–3): ${s.data.dataset}, first ${s.data.classes} ` +
+      `classes, N = ${s.data.n}, ${s.data.pool}×${s.data.pool} average pooling` +
+      `${s.data.standardise ? ", standardised" : ""}; MLP hidden ${s.model.hidden.join("-")} ` +
+      `${s.model.activation}, ${s.model.loss}; GD step sizes from the EE run's peak sharpness: ` +
+      `2/η = f · peak for f ∈ {${s.gdSharpnessFractions.join(", ")}}; the RK4 flow reference ` +
+      `runs to t = ${Math.min(s.stop.maxTime, s.flowMaxTime)} at most, to bound its cost. ` +
+      "The paper trains larger networks on full-size images."
+    ),
     `Power law (claim 4): ${p.sweep.configs.map((c) => c.name).join(", ")}; N ∈ ` +
     `{${p.sweep.sizes.join(", ")}}, seeds {${p.sweep.seeds.join(", ")}}; training stops at loss ` +
     `≤ ${p.sweep.stop.lossBelow}, ${p.sweep.stop.maxSteps} steps or t = ${p.sweep.stop.maxTime}.`,
@@ -122,9 +144,6 @@ function deviations(p: Profile): string[] {
     "(MSE) or C − 1 (cross-entropy), as in the authors' reimplementation.",
     "Alignment is the project's definition a(x) = ‖J^{L−1}⋯J¹‖₂ / Π‖Jⁿ‖₂ (SCIENCE.md §4); the paper's " +
     "full text, and so its exact definition, was not at hand.",
-    "GD step sizes are set from the EE run's peak sharpness: 2/η = f · peak for f ∈ " +
-    `{${p.showcase.gdSharpnessFractions.join(", ")}}; the flow reference (RK4) runs to t = ` +
-    `${Math.min(p.showcase.stop.maxTime, p.showcase.flowMaxTime)} only, to bound its cost.`,
     "Random numbers come from a seeded xoshiro128** generator, not the authors' PyTorch RNG.",
   ];
 }

@@ -28,10 +28,12 @@ Deno.test("a YAML file overrides single fields and keeps the rest", async () => 
 Deno.test("bad overrides are errors naming the field and what it allows", async () => {
   const cases: [string, string][] = [
     [`{"sweep": {"seedz": [1]}}`, "sweep.seedz: unknown field; allowed: configs, sizes"],
-    [`{"showcase": {"etaMax": "fast"}}`, "showcase.etaMax: must be a number"],
-    [`{"showcase": {"model": {"activation": "gelu"}}}`, `"gelu" is not one of elu, tanh, relu`],
+    [`{"showcases": [{"etaMax": "fast"}]}`, "showcases[0].etaMax: must be a number"],
+    [`{"showcases": [{"model": {"activation": "gelu"}}]}`, `"gelu" is not one of elu, tanh, relu`],
     [`{"sweep": {"sizes": [32, 64]}}`, "sweep.sizes: a power law needs at least 3"],
-    [`{"showcase": {"gdSharpnessFractions": [1.5]}}`, "each must lie in (0, 1)"],
+    [`{"showcases": [{"gdSharpnessFractions": [1.5]}]}`, "each must lie in (0, 1)"],
+    [`{"showcases": [{"name": "a b"}]}`, `showcases[0].name: must be letters, digits and "-"`],
+    [`{"showcases": [{"name": "a"}, {"name": "a"}]}`, `showcases[1].name: "a" is used twice`],
     [`{"extends": "huge"}`, `profile: "huge" is not one of ci, quick, paper`],
   ];
   for (const [text, message] of cases) {

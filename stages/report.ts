@@ -1,14 +1,15 @@
 /**
- * Stage `report`: the verdict on each claim of SCIENCE.md §6, computed from the results, with the
- * numbers beside the paper's, the figures, the deviations and links to every artifact
- * (`index.html`, self-contained; `report.md`; `claims.json` for machines).
+ * Stage `report`: the verdict on each claim of SCIENCE.md §6 per showcase or sweep configuration
+ * and overall, computed from the results, with the numbers beside the paper's, the figures, the
+ * deviations and links to every artifact (`index.html`, self-contained; `report.md`;
+ * `claims.json` for machines).
  *
  * @module
  */
 import { allOf, defineStage, list, string, upstream } from "../pipeline/mod.ts";
 import { evaluateClaims, type ReportFigure, type ReportLink, writeReport } from "../report/mod.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
-import { readFits, readRun } from "./results.ts";
+import { readFits, readShowcases } from "./results.ts";
 
 /** Writes the report of a profile's results. */
 export const reportStage = defineStage({
@@ -17,15 +18,15 @@ export const reportStage = defineStage({
   params: { profile: string(), provenance: string(), deviations: list(string()) },
   inputs: () => ({
     figures: upstream("figures"),
-    showcase: allOf("train", { config: "showcase" }),
-    sweep: allOf("train", { run: "ee" }),
+    showcase: allOf("train", { kind: "showcase" }),
+    sweep: allOf("train", { kind: "sweep" }),
     fits: allOf("fit"),
   }),
   outputs: ["index.html", "report.md", "claims.json"],
   run: async (ctx) => {
-    const runs = await Promise.all(ctx.inputList("showcase").map(readRun));
+    const showcases = await readShowcases(ctx.inputList("showcase"));
     const { points, fits } = await readFits(ctx.inputList("fits"));
-    const claims = evaluateClaims({ runs, points, fits });
+    const claims = evaluateClaims({ showcases, points, fits });
     const figureDir = ctx.input("figures");
     const figureIndex: ReportFigure[] = JSON.parse(
       await Deno.readTextFile(`${figureDir}/figures.json`),
@@ -69,7 +70,17 @@ export const reportStage = defineStage({
       ctx.output("claims.json"),
       new TextEncoder().encode(JSON.stringify(claims, null, 2) + "\n"),
     );
-    for (const c of claims) ctx.log(`claim ${c.id}: ${c.verdict} — ${c.reason}`);
-    ctx.record({ profile: ctx.params.profile, verdicts: claims.map((c) => c.verdict) });
+    for (const c of claims) {
+      ctx.log(`claim ${c.id}: ${c.verdict} — ${c.reason}`);
+      for (const r of c.configurations) ctx.log(`  ${r.config}: ${r.verdict} — ${r.reason}`);
+    }
+    ctx.record({
+      profile: ctx.params.profile,
+      verdicts: claims.map((c) => ({
+        claim: c.id,
+        verdict: c.verdict,
+        configurations: Object.fromEntries(c.configurations.map((r) => [r.config, r.verdict])),
+      })),
+    });
   },
 });

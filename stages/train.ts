@@ -29,6 +29,8 @@ export const trainStage = defineStage({
   params: {
     config: string(),
     run: string(),
+    /** Which part of the reproduction the run belongs to (not in the id; later stages select by it). */
+    kind: oneOf(["showcase", "sweep"]),
     n: integer({ min: 2 }),
     seed: integer({ min: 0 }),
     dataset: oneOf(DATASET_NAMES),

@@ -5,8 +5,10 @@
  * branch (and what summarises every branch).
  */
 import { assert, assertEquals } from "@std/assert";
-import { inspectPageInChromium } from "../report/mod.ts";
-import { FIGURE_IDS } from "../stages/figures.ts";
+import { figureIds, inspectPageInChromium } from "../report/mod.ts";
+
+const FIGURE_IDS = figureIds(["showcase-xor"]);
+const VERDICTS = ["reproduced", "partly reproduced", "not reproduced", "inconclusive"];
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -44,8 +46,12 @@ Deno.test({
       const claims = JSON.parse(await Deno.readTextFile(`${reportDir}/claims.json`));
       assertEquals(claims.map((c: { id: number }) => c.id), [1, 2, 3, 4]);
       for (const c of claims) {
-        assert(["reproduced", "not reproduced", "inconclusive"].includes(c.verdict), c.verdict);
+        assert(VERDICTS.includes(c.verdict), c.verdict);
         assert(c.reason.length > 0, `claim ${c.id} gives its reason`);
+        // A row per configuration: the showcase for claims 1–3, the sweep's for claim 4.
+        const configs = c.configurations.map((r: { config: string }) => r.config);
+        assertEquals(configs, c.id < 4 ? ["showcase-xor"] : ["fashion-mnist-cross-entropy"]);
+        for (const r of c.configurations) assert(r.reason.length > 0, `${c.id} ${r.config}`);
       }
       const markdown = await Deno.readTextFile(`${reportDir}/report.md`);
       for (const c of claims) assert(markdown.includes(c.verdict));
