@@ -13,7 +13,14 @@
  */
 import type { PipelineOptions, StageInstance } from "../pipeline/mod.ts";
 import { parseBackendRequest } from "../science/model/backend.ts";
-import { type DataChoice, loadProfile, type ModelChoice, type Profile } from "./profiles.ts";
+import {
+  type DataChoice,
+  loadProfile,
+  type ModelChoice,
+  type Profile,
+  type ShowcaseChoice,
+  type SweepChoice,
+} from "./profiles.ts";
 import { dataStage } from "./data.ts";
 import { trainStage } from "./train.ts";
 import { fitStage } from "./fit.ts";
@@ -36,13 +43,7 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
   const datasets = new Map<string, StageInstance>();
   const runs: StageInstance[] = [];
 
-  const addRun = (
-    config: string,
-    run: string,
-    d: DataChoice & { n: number; seed: number },
-    model: ModelChoice,
-    rest: Record<string, unknown>,
-  ) => {
+  const addRun: AddRun = (config, run, d, model, rest) => {
     const dataParams = { ...d, pool: d.pool };
     const instance = dataStage.with(dataParams, [
       "dataset",
@@ -56,44 +57,74 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
     runs.push(trainStage.with({ config, run, ...d, ...model, backend, ...rest }, ID));
   };
 
-  for (const s of showcases) {
-    const config = `showcase-${s.name}`;
-    const showcase = {
-      kind: "showcase",
-      initSeed: s.initSeed,
-      ...s.stop,
-      measureEvery: s.measureEvery,
-    };
-    addRun(config, "ee", s.data, s.model, {
+  for (const s of showcases) addShowcase(s, addRun);
+  addSweep(sweep, addRun);
+  return [
+    ...datasets.values(),
+    ...runs,
+    ...sweep.configs.map((c) => fitStage.with({ config: c.name }, ["config"])),
+    figuresStage.with({ showcases: showcases.map((s) => `showcase-${s.name}`) }),
+    reportStage.with({
+      profile: profile.name,
+      provenance: `profile ${profile.name}, backend ${backend}`,
+      deviations: deviations(profile),
+    }),
+  ];
+}
+
+const ID = ["config", "run", "n", "seed"] as const;
+
+/** Adds one train instance (and the data instance it reads). */
+type AddRun = (
+  config: string,
+  run: string,
+  data: DataChoice & { n: number; seed: number },
+  model: ModelChoice,
+  rest: Record<string, unknown>,
+) => void;
+
+/** A showcase's runs (configuration `showcase-<name>`): EE, the RK4 flow, adaptive GD, GD per f. */
+function addShowcase(s: ShowcaseChoice, addRun: AddRun): void {
+  const config = `showcase-${s.name}`;
+  const showcase = {
+    kind: "showcase",
+    initSeed: s.initSeed,
+    ...s.stop,
+    measureEvery: s.measureEvery,
+  };
+  addRun(config, "ee", s.data, s.model, {
+    ...showcase,
+    solver: "ee",
+    step: s.etaMax,
+    measure: "full",
+  });
+  addRun(config, "flow", s.data, s.model, {
+    ...showcase,
+    solver: "flow",
+    step: s.flowDtMax,
+    maxTime: Math.min(s.stop.maxTime, s.flowMaxTime),
+    maxSteps: s.flowMaxSteps,
+    measure: "sharpness",
+  });
+  addRun(config, "agd", s.data, s.model, {
+    ...showcase,
+    solver: "agd",
+    step: s.etaMax,
+    measure: "sharpness",
+  });
+  for (const f of s.gdSharpnessFractions) {
+    addRun(config, `gd-${f}`, s.data, s.model, {
       ...showcase,
-      solver: "ee",
-      step: s.etaMax,
-      measure: "full",
-    });
-    addRun(config, "flow", s.data, s.model, {
-      ...showcase,
-      solver: "flow",
-      step: s.flowDtMax,
-      maxTime: Math.min(s.stop.maxTime, s.flowMaxTime),
-      maxSteps: s.flowMaxSteps,
+      solver: "gd",
+      step: 0,
+      gdSharpnessFraction: f,
       measure: "sharpness",
     });
-    addRun(config, "agd", s.data, s.model, {
-      ...showcase,
-      solver: "agd",
-      step: s.etaMax,
-      measure: "sharpness",
-    });
-    for (const f of s.gdSharpnessFractions) {
-      addRun(config, `gd-${f}`, s.data, s.model, {
-        ...showcase,
-        solver: "gd",
-        step: 0,
-        gdSharpnessFraction: f,
-        measure: "sharpness",
-      });
-    }
   }
+}
+
+/** The sweep's runs: EE per configuration × N × seed. */
+function addSweep(sweep: SweepChoice, addRun: AddRun): void {
   for (const c of sweep.configs) {
     for (const n of sweep.sizes) {
       for (const seed of sweep.seeds) {
@@ -110,20 +141,7 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
       }
     }
   }
-  return [
-    ...datasets.values(),
-    ...runs,
-    ...sweep.configs.map((c) => fitStage.with({ config: c.name }, ["config"])),
-    figuresStage.with({ showcases: showcases.map((s) => `showcase-${s.name}`) }),
-    reportStage.with({
-      profile: profile.name,
-      provenance: `profile ${profile.name}, backend ${backend}`,
-      deviations: deviations(profile),
-    }),
-  ];
 }
-
-const ID = ["config", "run", "n", "seed"] as const;
 
 /** How this profile's reproduction differs from the paper's setup, for the report. */
 function deviations(p: Profile): string[] {
