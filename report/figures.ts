@@ -9,6 +9,7 @@ import type { VegaLiteSpec } from "./render.ts";
 import { type ClaimCriteria, DEFAULT_CRITERIA, fmt } from "./claim_verdict.ts";
 import { openEosWindows } from "./eos_window.ts";
 import { informativeness } from "./claim_power_law.ts";
+import { mean } from "../util/stats.ts";
 import {
   finiteCell,
   type FitRow,
@@ -306,7 +307,7 @@ export function layerAlignmentFigure(run: RunTables, opts: FigureOptions = {}): 
 }
 
 const SEED_SERIES = "final alignment, per seed";
-const MEAN_SERIES = "geometric mean over seeds";
+const MEAN_SERIES = "mean over seeds";
 const FIT_COLORS = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b279a2", "#9d755d"];
 
 /** The legend label of a fitted line: configuration, what it was fitted over, β and R². */
@@ -331,7 +332,7 @@ export function powerLawPanel(config: string, points: SweepPoint[], c: ClaimCrit
 
 /**
  * F7: final alignment vs dataset size N, log-log, one panel per configuration: per-seed points,
- * the per-N geometric means (the mean of ln ā, the quantity the fit is made in), and each fitted
+ * the per-N means over seeds (the points of the fit over per-N means, SCIENCE.md §5), each fitted
  * line ā = c·N^β over the configuration's N range, with β and R² in the legend. A configuration
  * that is not informative (claim 4) says so in its panel's title.
  */
@@ -374,8 +375,7 @@ export function powerLawFigure(
       });
     }
     for (const N of [...new Set(own.map((p) => p.N))].sort((a, b) => a - b)) {
-      const logs = own.filter((p) => p.N === N).map((p) => Math.log(p.alignment));
-      const alignment = Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
+      const alignment = mean(own.filter((p) => p.N === N).map((p) => p.alignment));
       values.push({ config, panel, kind: "mean", series: MEAN_SERIES, N, alignment });
     }
     const nMin = Math.min(...own.map((p) => p.N)), nMax = Math.max(...own.map((p) => p.N));
