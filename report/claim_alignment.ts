@@ -118,7 +118,7 @@ export function checkAlignmentConfiguration(
     ...combineChecks(checks),
     numbers,
     unjudged,
-    eigenSolves: eigenSolveFlag(ees.map((r) => r.eigenSolves)),
+    eigenSolves: eigenSolveFlag(showcase.runs.map((r) => r.eigenSolves)),
   };
 }
 

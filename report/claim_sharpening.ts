@@ -130,7 +130,7 @@ export function checkSharpeningConfiguration(
     ...combineChecks(checks),
     numbers,
     unjudged,
-    eigenSolves: eigenSolveFlag(ees.map((r) => r.eigenSolves)),
+    eigenSolves: eigenSolveFlag(showcase.runs.map((r) => r.eigenSolves)),
   };
 }
 

@@ -18,8 +18,8 @@ import {
   overallVerdict,
 } from "./claim_verdict.ts";
 import { checkClaimEos, checkEosConfiguration } from "./claim_eos.ts";
-import { checkSharpeningConfiguration } from "./claim_sharpening.ts";
-import { checkAlignmentConfiguration } from "./claim_alignment.ts";
+import { checkClaimSharpening, checkSharpeningConfiguration } from "./claim_sharpening.ts";
+import { checkAlignmentConfiguration, checkClaimAlignment } from "./claim_alignment.ts";
 import { flowAlignment, flowRun, flowSharpness, gdRun } from "./fixtures_test_support.ts";
 import type { RunTables, ShowcaseTables } from "./tables.ts";
 
@@ -328,6 +328,26 @@ Deno.test("claim 3 inconclusive: too few phase measurements, missing alignment; 
   assertEquals(
     noS1.numbers["EE: share of ‖S¹‖'s growth from alignment (reported)"],
     "not recorded",
+  );
+});
+
+Deno.test("claims 2 and 3 over configurations: reproduced, partly, not reproduced, inconclusive", () => {
+  const good = show([ee()], "showcase-good");
+  const flat = show([mapRows(ee(), (r) => (r.sharpness = 2 + 0.001 * r.t))], "showcase-flat");
+  const falling = show(
+    [mapRows(ee(), (r) => (r.align_mean = 0.8 - 0.01 * r.t))],
+    "showcase-falling",
+  );
+  const none = show([flow()], "showcase-none");
+  const v2 = (...s: ShowcaseTables[]) => checkClaimSharpening(s, c).verdict;
+  const v3 = (...s: ShowcaseTables[]) => checkClaimAlignment(s, c).verdict;
+  assertEquals(
+    [v2(good, none), v2(good, flat), v2(flat, none), v2(none)],
+    ["reproduced", "partly reproduced", "not reproduced", "inconclusive"],
+  );
+  assertEquals(
+    [v3(good, none), v3(good, falling), v3(falling, none), v3(none)],
+    ["reproduced", "partly reproduced", "not reproduced", "inconclusive"],
   );
 });
 
