@@ -9,6 +9,7 @@
  */
 import { join } from "@std/path";
 import * as F from "./figures.ts";
+import { powerLawFigure } from "./figure_power_law.ts";
 import {
   DEFAULT_SCALE,
   renderFigure,
@@ -158,7 +159,7 @@ export async function renderFigureSet(
     "F7",
     "Final alignment vs dataset size",
     [4],
-    () => F.powerLawFigure(input.points, input.fits),
+    () => powerLawFigure(input.points, input.fits),
   );
   const table = fitTable(input.fits);
   const markdownPath = join(outDir, "T1.md"), htmlPath = join(outDir, "T1.html");

@@ -4,6 +4,7 @@
  * 3 seeds. Each iteration builds the spec and renders it to SVG and PNG (scale 2), no file I/O.
  */
 import * as F from "./figures.ts";
+import { powerLawFigure } from "./figure_power_law.ts";
 import { renderSpec, type VegaLiteSpec } from "./render.ts";
 import { flowRun, gdRun } from "./fixtures_test_support.ts";
 import type { FitRow, SweepPoint } from "./tables.ts";
@@ -40,7 +41,7 @@ const builders: [string, () => VegaLiteSpec][] = [
   ["F4 layer blocks", () => F.layerBlocksFigure(ee)],
   ["F5 gains and alignment", () => F.alignmentFactorsFigure(ee)],
   ["F6 layer alignment", () => F.layerAlignmentFigure(ee)],
-  ["F7 power law", () => F.powerLawFigure(points, fits)],
+  ["F7 power law", () => powerLawFigure(points, fits)],
 ];
 for (const [name, build] of builders) {
   Deno.bench(name, async () => {

@@ -3,13 +3,12 @@ import {
   alignmentFactorsFigure,
   curvatureFigure,
   decimateMinMax,
-  fitLabel,
   layerAlignmentFigure,
   layerBlocksFigure,
   lossFigure,
-  powerLawFigure,
   sharpnessFigure,
 } from "./figures.ts";
+import { fitLabel, powerLawFigure } from "./figure_power_law.ts";
 import { flowRun, gdRun } from "./fixtures_test_support.ts";
 import { renderSpec } from "./render.ts";
 import { readPngHeader } from "./png_test_support.ts";

@@ -56,15 +56,13 @@ export {
   curvatureFigure,
   decimateMinMax,
   type FigureOptions,
-  fitLabel,
   layerAlignmentFigure,
   layerBlocksFigure,
   lossFigure,
   MissingDataError,
-  powerLawFigure,
-  powerLawPanel,
   sharpnessFigure,
 } from "./figures.ts";
+export { fitLabel, powerLawFigure, powerLawPanel } from "./figure_power_law.ts";
 export { escapeHtml, fitTable } from "./fit_table.ts";
 export {
   figureIds,
