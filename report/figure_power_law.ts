@@ -25,12 +25,13 @@ export function fitLabel(fit: FitRow): string {
 
 /**
  * The F7 panel title of a configuration: its name, marked when claim 4's informative rule says
- * its runs did not train enough to count (with the two medians the rule compares).
+ * its runs did not train enough to count (with the two medians the rule compares, on a second
+ * line: the title is split at "\n").
  */
 export function powerLawPanel(config: string, points: SweepPoint[], c: ClaimCriteria): string {
   const info = informativeness(points.filter((p) => p.config === config), c);
   return info.informative === false
-    ? `${config}: not informative (median |ln(final/initial)| ${
+    ? `${config}: NOT INFORMATIVE\n(median |ln(final/initial)| ${
       fmt(info.medianLogChange!)
     }, median steps ${fmt(info.medianSteps!)})`
     : config;
@@ -132,7 +133,7 @@ export function powerLawFigure(
       type: "nominal",
       title: null,
       sort: panels,
-      header: { labelLimit: 320 },
+      header: { labelExpr: "split(datum.value, '\\n')", labelLimit: 0 },
     },
     columns: Math.min(configs.length, 3),
     resolve: { scale: { x: "independent", y: "independent" } },

@@ -169,7 +169,7 @@ Deno.test("F7 marks a configuration whose runs did not train as not informative"
     steps: 300,
   }));
   const spec: Json = powerLawFigure(tagged, fits);
-  const a = "a: not informative (median |ln(final/initial)| 0.04879, median steps 300)";
+  const a = "a: NOT INFORMATIVE\n(median |ln(final/initial)| 0.04879, median steps 300)";
   assertEquals(spec.facet.sort, [a, "b"]);
   assertEquals(
     new Set(spec.data.values.filter((v: Json) => v.config === "a").map((v: Json) => v.panel)),
