@@ -24,8 +24,12 @@ export interface DatasetConfig {
   dataset: DatasetName;
   /** Number of examples N (balanced over the classes). */
   n: number;
-  /** Use the first C classes (images: 2–10, default 10; teacher / mixture: default 2). */
-  classes?: number;
+  /**
+   * The classes: a count C takes the first C (images: 2–10, default 10; teacher / mixture: default
+   * 2); a list of an image dataset's labels takes those, in that order, relabelled 0 … C − 1 (e.g.
+   * Fashion-MNIST's confusable T-shirt/top and Shirt, [0, 6]).
+   */
+  classes?: number | readonly number[];
   /** Seed of the subset (images) or of the generator (synthetic). Default 0. */
   seed?: number;
   /** Images: `train` (default) or `test`. */
@@ -48,7 +52,8 @@ export interface DatasetConfig {
 export interface DatasetManifest {
   format: "eos-dataset/1";
   config:
-    & Required<Pick<DatasetConfig, "dataset" | "n" | "classes" | "seed">>
+    & Required<Pick<DatasetConfig, "dataset" | "n" | "seed">>
+    & { classes: number }
     & Record<string, unknown>;
   source: Record<string, unknown>;
   arrays: Record<string, { file: string; dtype: string; shape: number[]; sha256: string }>;
@@ -68,7 +73,11 @@ export interface PreparedDataset {
   manifest: Omit<DatasetManifest, "arrays">;
 }
 
-type Resolved = Required<Omit<DatasetConfig, "dim" | "hidden" | "separation">> & {
+type Resolved = Required<Omit<DatasetConfig, "classes" | "dim" | "hidden" | "separation">> & {
+  /** The number of classes C. */
+  classes: number;
+  /** Images: the source labels kept, in order; label classList[c] becomes c. */
+  classList?: number[];
   dim?: number;
   hidden?: number;
   separation?: number;
@@ -81,7 +90,15 @@ export function resolveConfig(config: DatasetConfig): Resolved {
     throw new Error(`dataset: "${dataset}" is not one of ${DATASET_NAMES.join(", ")}`);
   }
   const image = (IMAGE_DATASETS as readonly string[]).includes(dataset);
-  const classes = config.classes ?? (image ? 10 : 2);
+  const classList = Array.isArray(config.classes) ? [...config.classes] : undefined;
+  if (classList && !image) {
+    throw new Error(`classes: a list of labels applies to image datasets only, not ${dataset}`);
+  }
+  classList?.forEach((label, i) => intIn(`classes[${i}]`, label, 0, 9));
+  if (classList && new Set(classList).size !== classList.length) {
+    throw new Error(`classes: each label at most once, got [${classList.join(", ")}]`);
+  }
+  const classes = classList?.length ?? (config.classes as number | undefined) ?? (image ? 10 : 2);
   const maxClasses = dataset === "xor" ? 2 : image ? 10 : 1000;
   intIn("classes", classes, 2, maxClasses);
   intIn("n", config.n, 1, Number.MAX_SAFE_INTEGER);
@@ -101,6 +118,7 @@ export function resolveConfig(config: DatasetConfig): Resolved {
     dataset,
     n: config.n,
     classes,
+    ...(image ? { classList: classList ?? Array.from({ length: classes }, (_, c) => c) } : {}),
     seed: config.seed ?? 0,
     split,
     pool: config.pool ?? 1,
@@ -134,7 +152,8 @@ export async function prepareDataset(
   let sourceIndices: Int32Array | undefined;
   if (image) {
     const pool = await loadImagePool(c.dataset as ImageDataset, c.split, sources);
-    const indices = balancedSubset(pool.labels, c.classes, c.n, c.seed);
+    const kept = keptLabels(pool.labels, c.classList!);
+    const indices = balancedSubset(kept, c.classes, c.n, c.seed);
     const shape = { channels: pool.channels, height: pool.height, width: pool.width };
     const features = (p: typeof pool, rows: number[]) => {
       const x = averagePool(p.images, rows, shape, c.pool);
@@ -142,7 +161,7 @@ export async function prepareDataset(
       return x;
     };
     inputs = features(pool, indices);
-    labels = Int32Array.from(indices, (i) => pool.labels[i]);
+    labels = Int32Array.from(indices, (i) => kept[i]);
     sourceIndices = Int32Array.from(indices);
     dim = inputs.length / c.n;
     source = {
@@ -155,7 +174,8 @@ export async function prepareDataset(
       const train = c.split === "train"
         ? pool
         : await loadImagePool(c.dataset as ImageDataset, "train", sources);
-      const rows = Array.from(train.labels.keys()).filter((i) => train.labels[i] < c.classes);
+      const trainKept = keptLabels(train.labels, c.classList!);
+      const rows = Array.from(trainKept.keys()).filter((i) => trainKept[i] >= 0);
       return features(train, rows);
     };
   } else {
@@ -223,6 +243,13 @@ export async function writeDataset(dir: string, data: PreparedDataset): Promise<
   const manifest: DatasetManifest = { ...data.manifest, arrays };
   await writeFileAtomic(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
+}
+
+/** Each example's class among `classList` (its index there), or −1 where it is not kept. */
+function keptLabels(labels: ArrayLike<number>, classList: readonly number[]): Int32Array {
+  const index = new Int32Array(256).fill(-1);
+  classList.forEach((label, c) => (index[label] = c));
+  return Int32Array.from({ length: labels.length }, (_, i) => index[labels[i]]);
 }
 
 function intIn(field: string, value: number, min: number, max: number): void {

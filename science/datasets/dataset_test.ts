@@ -62,6 +62,7 @@ Deno.test("dataset: Fashion-MNIST subset, 2×2 pooled and scaled, written as .np
       dataset: "fashion-mnist",
       n: 30,
       classes: 3,
+      classList: [0, 1, 2],
       seed: 4,
       split: "train",
       pool: 2,
@@ -139,5 +140,50 @@ Deno.test("dataset: unknown names, too large N and misplaced options are clear e
     () => prepareDataset({ dataset: "mnist", n: 20000, classes: 2 }),
     Error,
     "n: 20000 examples over 2 classes need 10000 of class 0, which has only 5923",
+  );
+});
+
+Deno.test("dataset: a class list takes those labels in order, relabelled 0 … C − 1", async () => {
+  const raw = await rawFashionTrain();
+  // T-shirt/top (0) and Shirt (6), given as [6, 0]: Shirt becomes class 0.
+  const data = await prepareDataset({ dataset: "fashion-mnist", n: 40, classes: [6, 0], seed: 1 });
+  assertEquals(data.classes, 2);
+  const counts = [0, 0];
+  for (let r = 0; r < 40; r++) {
+    const source = raw.labels[data.indices![r]];
+    assertEquals(data.labels[r], source === 6 ? 0 : source === 0 ? 1 : -1);
+    counts[data.labels[r]]++;
+  }
+  assertEquals(counts, [20, 20]);
+  assertEquals(data.manifest.config.classList, [6, 0]);
+  // A count C is the list of the first C labels: the same examples, bit for bit.
+  const byCount = await prepareDataset({ dataset: "fashion-mnist", n: 40, classes: 2, seed: 1 });
+  const byList = await prepareDataset({
+    dataset: "fashion-mnist",
+    n: 40,
+    classes: [0, 1],
+    seed: 1,
+  });
+  assertEquals(byList.indices, byCount.indices);
+  assertEquals(byList.inputs, byCount.inputs);
+});
+
+Deno.test("dataset: a bad class list is refused, naming the field", () => {
+  const bad: [unknown, string][] = [
+    [[0, 0], "classes: each label at most once, got [0, 0]"],
+    [[0, 10], "classes[1]: must be an integer in 0..9, got 10"],
+    [[3], "classes: must be an integer in 2..10, got 1"],
+  ];
+  for (const [classes, message] of bad) {
+    assertThrows(
+      () => resolveConfig({ dataset: "mnist", n: 10, classes: classes as number[] }),
+      Error,
+      message,
+    );
+  }
+  assertThrows(
+    () => resolveConfig({ dataset: "xor", n: 10, classes: [0, 1] }),
+    Error,
+    "classes: a list of labels applies to image datasets only, not xor",
   );
 });

@@ -1,5 +1,5 @@
 /**
- * Preprocessing of image datasets (SCIENCE.md §7): the first C classes, a balanced seeded subset of
+ * Preprocessing of image datasets (SCIENCE.md §7): the chosen classes (the first C, or a list of labels), a balanced seeded subset of
  * size N, average-pool downsampling, scaling of bytes to [0, 1], and optional per-feature
  * standardisation with statistics from the training pool.
  *
@@ -17,7 +17,8 @@ export function perClassCounts(n: number, classes: number): number[] {
 }
 
 /**
- * Indices of a balanced random subset of size n among the examples whose label is < classes:
+ * Indices of a balanced random subset of size n among the examples whose label is in
+ * 0 … classes − 1 (others, e.g. −1, are not drawn):
  * each class's indices are shuffled with the seed and the first ones taken, then the selection
  * is shuffled so that classes are interleaved.
  */
@@ -29,7 +30,9 @@ export function balancedSubset(
 ): number[] {
   if (!Number.isInteger(n) || n < 1) throw new Error(`n: must be a positive integer, got ${n}`);
   const byClass: number[][] = Array.from({ length: classes }, () => []);
-  for (let i = 0; i < labels.length; i++) if (labels[i] < classes) byClass[labels[i]].push(i);
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= 0 && labels[i] < classes) byClass[labels[i]].push(i);
+  }
   const counts = perClassCounts(n, classes);
   const rng = new Rng(seed);
   const chosen: number[] = [];
