@@ -5,28 +5,65 @@
  * A block of b vectors is applied per iteration (the operator may batch them); b = 1 is classic
  * Lanczos. Warm starts pass the previous eigenvectors as the first block. A basis that reaches
  * `maxBasis` vectors is restarted from its best Ritz vectors (thick restart), so the solver's own
- * work per application stays bounded. Iterations stop when every wanted Ritz pair has
- * ‖Av − θv‖ ≤ tolerance · max|θ| (max over all Ritz values seen, an estimate of ‖A‖; for pairs
- * wanted for their value only, the bound ‖Av − θv‖²/gap on θ's error, or |θ| + ‖Av − θv‖ below a
- * caller's cutoff), when the basis spans an invariant subspace, or at the iteration cap.
+ * work per application stays bounded.
  *
  * Per iteration the solver touches only the basis and the newest products: their remainder
- * outside the basis becomes the next block by a small QR (science/linalg/block_orthonormalise.ts), and
- * that factor gives both the Ritz residuals and, by symmetry, the next products' coefficients
+ * outside the basis becomes the next block by a small QR (science/linalg/block_orthonormalise.ts),
+ * and that factor gives both the Ritz residuals and, by symmetry, the next products' coefficients
  * along the block before; no product is stored. Working vectors come from a pool, which callers
  * that solve repeatedly share between calls.
  *
+ * Convergence. Iterations stop when every wanted Ritz pair (θ, v) meets its test, when the basis
+ * spans an invariant subspace, or at the iteration cap (then `converged` is false). What a residual
+ * r = ‖Av − θv‖ proves: some eigenvalue of A lies in [θ − r, θ + r] (and a small r, a good vector).
+ * What the Krylov basis proves on its own: the j-th largest Ritz value never exceeds the j-th
+ * largest eigenvalue (Cauchy interlacing), so in magnitude |θ_j| ≤ |λ_j| for every j, whatever the
+ * basis. Together: when θ_j is the Ritz value of λ_j, |λ_j| lies in [|θ_j|, |θ_j| + r_j]. No
+ * test on products can prove that it is, i.e. that the basis has not missed an eigenvector
+ * altogether (one orthogonal to it is invisible); the tests below therefore accept only Ritz pairs
+ * that have converged (small r), whose error they bound without assuming anything about the
+ * eigenvalues the basis has not seen, and a missed eigenvalue remains as unlikely as for any
+ * Krylov solver (it would have to stay hidden while a less extreme one converged).
+ * - A pair wanted for its vector: r ≤ tolerance · max|θ| (max over all Ritz values seen, an
+ *   estimate of ‖A‖).
+ * - A pair wanted for its value only (`valueOnly`, e.g. EE's λ_{k+1}, which sets a step
+ *   1/|λ_{k+1}|): r ≤ tolerance · |θ|, so that |λ| ∈ [|θ|, |θ|(1 + tolerance)] and 1/|θ| is never
+ *   shorter than 1/|λ| nor longer by more than that factor; or, with `valueCutoff`, once the pair
+ *   passes the vector test and |θ| + r ≤ valueCutoff, where the caller needs only to know that
+ *   |λ| is below the cutoff. (A bound r²/gap with gap the distance to the nearest other Ritz value
+ *   is not used: an eigenvalue the basis has not yet found can lie nearer θ than any Ritz value.)
+ *
+ * @example Top two eigenvalues of a 5 × 5 diagonal matrix, to 1e-10 of the largest
+ * ```ts
+ * import { assert, assertAlmostEquals } from "@std/assert";
+ * import { lanczosTopK, type SymmetricOperator } from "./lanczos.ts";
+ *
+ * const diagonal = [5, -7, 3, 2, 1];
+ * const op: SymmetricOperator = {
+ *   dim: diagonal.length,
+ *   apply: (vectors) => vectors.map((v) => v.map((x, i) => diagonal[i] * x)),
+ * };
+ * const top = lanczosTopK(op, { k: 2, tolerance: 1e-10 });
+ * assert(top.converged);
+ * assertAlmostEquals(top.values[0], 5, 1e-8);
+ * assertAlmostEquals(top.values[1], 3, 1e-8);
+ * // By magnitude, signed values are returned: −7 first.
+ * const largest = lanczosTopK(op, { k: 1, order: "magnitude", tolerance: 1e-10 });
+ * assertAlmostEquals(largest.values[0], -7, 1e-8);
+ * ```
+ *
  * @module
  */
+import { combineInPlace, linearCombinations, norm } from "./basis_algebra.ts";
 import {
-  combineInPlace,
-  innerProducts,
-  linearCombinations,
-  norm,
-  subtractCombinations,
-} from "./basis_algebra.ts";
-import { symmetricEigen } from "./dense_eigen.ts";
-import { gramSchmidt, orthonormaliseBlock } from "./block_orthonormalise.ts";
+  blockResidual,
+  extendProjection,
+  rayleighRitz,
+  type Recurrence,
+  type RitzPairs,
+  splitOffBasis,
+} from "./_lanczos_steps.ts";
+import { gramSchmidt, type OrthonormalBlock, orthonormaliseBlock } from "./block_orthonormalise.ts";
 import { Rng } from "../../util/rng.ts";
 import { VectorPool } from "./vector_pool.ts";
 
@@ -55,14 +92,14 @@ export interface LanczosOptions {
   blockSize?: number;
   /**
    * How many of the last wanted pairs are needed for their eigenvalue only (default 0): those
-   * converge when the bound ‖r‖²/gap on their Ritz value's error is ≤ tolerance · max|θ| (gap: the
-   * distance to the nearest other Ritz value), well before their vectors do.
+   * converge when ‖r‖ ≤ tolerance · |θ|, which bounds their eigenvalue's error relative to itself
+   * (see the module doc).
    */
   valueOnly?: number;
   /**
    * A magnitude below which the value-only pairs are not needed (default none): a caller that
-   * only compares them with it, like a step size min(η, 1/|λ|), is served once |θ| + ‖r‖ is
-   * below it (an eigenvalue lies within ‖r‖ of θ), however loose θ's error bound still is.
+   * only compares them with it, like a step size min(η, 1/|λ|), is served by a value-only pair
+   * that passes the vector test with |θ| + ‖r‖ ≤ valueCutoff.
    */
   valueCutoff?: number;
   /**
@@ -92,16 +129,17 @@ export interface EigenResult {
    * not see an operator's own asymmetry, such as float32 rounding of its products).
    */
   residuals: number[];
+  /** max|θ| over every Ritz value seen: the estimate of ‖A‖ the residual tests are relative to. */
+  scale: number;
   /** Number of single-vector operator applications. */
   applications: number;
   iterations: number;
+  /** Whether every wanted pair met its test (module doc); false at the iteration cap. */
   converged: boolean;
 }
 
 const DEFAULT_SEED = 0x1a2c05;
 const DEFAULT_MAX_BASIS = 24;
-/** A reorthogonalisation pass that keeps no more than this fraction of a norm is repeated. */
-const DGKS_RATIO = Math.SQRT1_2;
 
 /**
  * The smallest valid `maxBasis` for k pairs in blocks of `blockSize`: a restart keeps k Ritz
@@ -111,9 +149,34 @@ export function smallestMaxBasis(k: number, blockSize: number): number {
   return k + 2 * blockSize;
 }
 
-/** Computes the top-k eigenpairs of `op`. */
+/** Computes the top-k eigenpairs of `op` (see the module doc). */
 export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): EigenResult {
-  const { dim } = op;
+  const solve = new BlockLanczos(op, resolveOptions(op.dim, options));
+  try {
+    solve.iterate();
+    return solve.result();
+  } finally {
+    solve.release();
+  }
+}
+
+/** {@linkcode LanczosOptions} validated, with every default filled in. */
+interface Resolved {
+  k: number;
+  order: EigenOrder;
+  tolerance: number;
+  maxIterations: number;
+  start: readonly ArrayLike<number>[];
+  blockSize: number;
+  valueOnly: number;
+  valueCutoff: number;
+  maxBasis: number;
+  rng: Rng;
+  pool: VectorPool;
+}
+
+/** Checks every option (errors name the field), and fills in the defaults. */
+function resolveOptions(dim: number, options: LanczosOptions): Resolved {
   const k = options.k, order = options.order ?? "algebraic";
   const tolerance = options.tolerance ?? 1e-4, maxIterations = options.maxIterations ?? 100;
   if (!Number.isInteger(k) || k < 1 || k > dim) {
@@ -146,187 +209,162 @@ export function lanczosTopK(op: SymmetricOperator, options: LanczosOptions): Eig
   const pool = options.workspace ?? new VectorPool(dim);
   if (pool.dim !== dim) throw new Error(`lanczos.workspace: holds length ${pool.dim}, not ${dim}`);
   const rng = options.rng ?? new Rng(DEFAULT_SEED);
-  const randomVector = () => {
+  return {
+    k,
+    order,
+    tolerance,
+    maxIterations,
+    start,
+    blockSize,
+    valueOnly,
+    valueCutoff,
+    maxBasis,
+    rng,
+    pool,
+  };
+}
+
+/** Whether wanted Ritz pair i meets its test (module doc), given its residual. */
+function pairConverged(o: Resolved, ritz: RitzPairs, i: number, r: number, scale: number) {
+  const vectorTest = r <= o.tolerance * scale;
+  if (i < o.k - o.valueOnly) return vectorTest;
+  const magnitude = Math.abs(ritz.values[i]);
+  return r <= o.tolerance * magnitude || (vectorTest && magnitude + r <= o.valueCutoff);
+}
+
+/** One solve's state: the basis Q, the projection T = QᵀAQ, the next block, the Ritz pairs. */
+class BlockLanczos {
+  readonly #op: SymmetricOperator;
+  readonly #o: Resolved;
+  #Q: Float64Array[] = [];
+  #T: number[][] = [];
+  #block: Float64Array[] = [];
+  /**
+   * The block before the newest and the factor U of the remainder that became the newest block
+   * (null after a restart or a random vector): the newest products' coefficients along it.
+   */
+  #recurrence: Recurrence | null = null;
+  #ritz: RitzPairs = { values: [], coeffs: [], all: [] };
+  #residuals: number[] = [];
+  #scale = Number.MIN_VALUE;
+  #applications = 0;
+  #iterations = 0;
+  #converged = false;
+
+  constructor(op: SymmetricOperator, o: Resolved) {
+    this.#op = op;
+    this.#o = o;
+    this.#block = this.#startBlock();
+  }
+
+  /** Block iterations until convergence, an invariant subspace or the cap. */
+  iterate(): void {
+    const { k, maxIterations } = this.#o, dim = this.#op.dim;
+    while (this.#block.length > 0 && this.#iterations < maxIterations) {
+      const first = this.#Q.length;
+      const next = this.#extend();
+      this.#block = next.vectors;
+      const enough = this.#ritz.values.length === k;
+      this.#converged = enough &&
+        this.#residuals.every((r, i) => pairConverged(this.#o, this.#ritz, i, r, this.#scale));
+      if (this.#converged || this.#Q.length >= dim || this.#iterations >= maxIterations) break;
+      this.#recurrence = { from: first, factor: next.factor };
+      if (this.#Q.length + this.#block.length > this.#o.maxBasis) this.#restart();
+      if (this.#block.length === 0 && !enough) {
+        this.#block = gramSchmidt([], this.#Q, 1, () => this.#randomVector(), 2, this.#o.pool)
+          .vectors;
+        this.#recurrence = null;
+      }
+    }
+    // The basis spans an invariant subspace: its Ritz pairs are exact.
+    if (this.#Q.length >= dim || this.#block.length === 0) {
+      this.#converged = this.#ritz.values.length === k;
+    }
+  }
+
+  /**
+   * One block iteration: the products of the newest block, T extended by them, the Ritz pairs
+   * and their residuals; returns the next block (the products' remainder outside the basis,
+   * orthonormalised) with its factor.
+   */
+  #extend(): OrthonormalBlock {
+    const { pool, order, k } = this.#o, block = this.#block;
+    const products = this.#op.apply(block).map((p) => pool.copyOf(p));
+    this.#applications += block.length;
+    this.#iterations++;
+    const first = this.#Q.length;
+    this.#Q.push(...block);
+    // The new columns Qᵢ·(AQ)ⱼ of T = Qᵀ(AQ); the products are left holding their remainder R
+    // outside the basis, which is the next block: R = next·U.
+    const split = splitOffBasis(products, this.#Q, this.#recurrence);
+    const bad = split.productNorms.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) {
+      pool.give(...products);
+      throw new Error(
+        `lanczos: the operator's product ${bad} at iteration ${this.#iterations} is not finite ` +
+          `(NaN or ±Inf entries)`,
+      );
+    }
+    this.#T = extendProjection(this.#T, split.coefficients, first);
+    this.#ritz = rayleighRitz(this.#T, order, k);
+    // max|θ| over every Ritz value seen estimates ‖A‖ (a restart may drop the largest).
+    this.#scale = Math.max(this.#scale, ...this.#ritz.all.map(Math.abs));
+    const next = orthonormaliseBlock(products, split.productNorms, pool);
+    // A·(Qs) − θ·Qs = R·s_new for a Ritz pair (θ, s), s_new its coordinates on the newest
+    // block, so its residual is ‖U·s_new‖: no product is stored or recombined.
+    this.#residuals = this.#ritz.coeffs.map((s) => blockResidual(next.factor, s, first));
+    return next;
+  }
+
+  /** Thick restart: keep the best Ritz vectors; the next block stays orthogonal to their span. */
+  #restart(): void {
+    const { order, k, maxBasis, pool } = this.#o;
+    const kept = rayleighRitz(this.#T, order, Math.max(k, Math.floor(maxBasis / 2)));
+    combineInPlace(this.#Q, kept.coeffs);
+    pool.give(...this.#Q.splice(kept.coeffs.length));
+    this.#T = kept.values.map((v, i) => kept.values.map((_, j) => (i === j ? v : 0)));
+    this.#recurrence = null;
+  }
+
+  /**
+   * The first block: the warm-start vectors, which are nearly orthonormal and so settle in two
+   * Cholesky QR passes, topped up with random vectors where they are fewer than the block or
+   * dependent.
+   */
+  #startBlock(): Float64Array[] {
+    const { start, blockSize, pool } = this.#o;
+    const warm = start.slice(0, blockSize).map((v) => pool.copyOf(v));
+    const block = warm.length > 0 ? orthonormaliseBlock(warm, warm.map(norm), pool).vectors : [];
+    if (block.length >= blockSize) return block;
+    return gramSchmidt(block, this.#Q, blockSize, () => this.#randomVector(), 0, pool).vectors;
+  }
+
+  #randomVector(): Float64Array {
+    const { pool, rng } = this.#o, dim = this.#op.dim;
     const v = pool.take();
     for (let i = 0; i < dim; i++) v[i] = rng.normal();
     // Draw normals in pairs so no spare is pending: Rng.state() then captures everything.
     if (dim % 2 === 1) rng.normal();
     return v;
-  };
-
-  const Q: Float64Array[] = [];
-  let T: number[][] = [];
-  // Warm-start vectors are nearly orthonormal, which Cholesky QR settles in two passes over them;
-  // random vectors fill the block where they are fewer than blockSize or dependent.
-  const warm = start.slice(0, blockSize).map((v) => pool.copyOf(v));
-  let block = warm.length > 0 ? orthonormaliseBlock(warm, warm.map(norm), pool).vectors : [];
-  if (block.length < blockSize) {
-    block = gramSchmidt(block, Q, blockSize, randomVector, 0, pool).vectors;
   }
-  let applications = 0, iterations = 0, converged = false, scale = Number.MIN_VALUE;
-  // The block before the newest and the factor U of the remainder that became the newest block
-  // (null after a restart or a random vector): the newest products' coefficients along it.
-  let recurrence: Recurrence | null = null;
-  let ritz: RitzPairs = { values: [], coeffs: [], all: [] }, residuals: number[] = [];
-  try {
-    while (block.length > 0 && iterations < maxIterations) {
-      const products = op.apply(block).map((p) => pool.copyOf(p));
-      applications += block.length;
-      iterations++;
-      const first = Q.length;
-      Q.push(...block);
-      // The new columns Qᵢ·(AQ)ⱼ of T = Qᵀ(AQ); the products are left holding their remainder R
-      // outside the basis, which is the next block: R = next·U.
-      const split = splitOffBasis(products, Q, recurrence);
-      const bad = split.productNorms.findIndex((x) => !Number.isFinite(x));
-      if (bad >= 0) {
-        throw new Error(
-          `lanczos: the operator's product ${bad} at iteration ${iterations} is not finite ` +
-            `(NaN or ±Inf entries)`,
-        );
-      }
-      T = extendProjection(T, split.coefficients, first);
-      ritz = rayleighRitz(T, order, k);
-      // max|θ| over every Ritz value seen estimates ‖A‖ (a restart may drop the largest).
-      scale = Math.max(scale, ...ritz.all.map(Math.abs));
-      const next = orthonormaliseBlock(products, split.productNorms, pool);
-      block = next.vectors;
-      // A·(Qs) − θ·Qs = R·s_new for a Ritz pair (θ, s), s_new its coordinates on the newest
-      // block, so its residual is ‖U·s_new‖: no product is stored or recombined.
-      residuals = ritz.coeffs.map((s) => blockResidual(next.factor, s, first));
-      const enough = ritz.values.length === k;
-      converged = enough &&
-        residuals.every((r, i) =>
-          i < k - valueOnly
-            ? r <= tolerance * scale
-            : valueError(r, i, ritz) <= tolerance * scale ||
-              Math.abs(ritz.values[i]) + r < valueCutoff
-        );
-      if (converged || Q.length >= dim || iterations >= maxIterations) break;
-      recurrence = { from: first, factor: next.factor };
-      if (Q.length + block.length > maxBasis) {
-        // Thick restart: keep the best Ritz vectors; the next block stays orthogonal to their span.
-        const kept = rayleighRitz(T, order, Math.max(k, Math.floor(maxBasis / 2)));
-        combineInPlace(Q, kept.coeffs);
-        pool.give(...Q.splice(kept.coeffs.length));
-        T = kept.values.map((v, i) => kept.values.map((_, j) => (i === j ? v : 0)));
-        recurrence = null;
-      }
-      if (block.length === 0 && !enough) {
-        block = gramSchmidt([], Q, 1, randomVector, 2, pool).vectors;
-        recurrence = null;
-      }
-    }
-    if (Q.length >= dim || block.length === 0) converged = ritz.values.length === k;
-    const vectors = linearCombinations(Q, ritz.coeffs, dim);
-    return { values: ritz.values, vectors, residuals, applications, iterations, converged };
-  } finally {
-    // Q holds the block too if an error cut the iteration short: give each vector back once.
-    pool.give(...new Set([...Q, ...block]));
+
+  /** The wanted pairs with their residuals and the solve's counts. */
+  result(): EigenResult {
+    return {
+      values: this.#ritz.values,
+      vectors: linearCombinations(this.#Q, this.#ritz.coeffs, this.#op.dim),
+      residuals: this.#residuals,
+      scale: this.#scale,
+      applications: this.#applications,
+      iterations: this.#iterations,
+      converged: this.#converged,
+    };
   }
-}
 
-/**
- * The block before the newest (basis vectors from `from` on) and the factor of the remainder
- * that became the newest block.
- */
-interface Recurrence {
-  from: number;
-  factor: number[][];
-}
-
-/**
- * Splits the products of the newest block, in place, into their coefficients along the basis Q
- * (which already holds that block), returned, and a remainder orthogonal to Q, left in
- * `products`; also returns the products' norms. The bulk of each product lies along the newest
- * two blocks (the Lanczos recurrence). Its coefficients along the block before are known by
- * symmetry: qₗ·(A·q′ᵢ) = (A·qₗ)·q′ᵢ = U[l][i], the factor of the remainder that became the
- * newest block. One pass over the whole basis then restores orthogonality lost to rounding (and
- * corrects those coefficients by the operator's own asymmetry), repeated when it removed much
- * (Daniel–Gragg–Kaufman–Stewart).
- */
-function splitOffBasis(products: Float64Array[], Q: Float64Array[], recurrence: Recurrence | null) {
-  const first = Q.length - products.length, from = recurrence?.from ?? 0;
-  const computed = innerProducts(Q.slice(recurrence ? first : 0), products);
-  const coefficients = computed.map((c, j) => {
-    const full = new Float64Array(Q.length);
-    full.set(c, recurrence ? first : 0);
-    recurrence?.factor.forEach((row, l) => (full[from + l] = row[j]));
-    return full;
-  });
-  subtractCombinations(products, Q.slice(from), coefficients.map((c) => c.subarray(from)));
-  let before = products.map(norm);
-  // The local part and the remainder are orthogonal, so ‖product‖² = ‖coefficients‖² + ‖R‖².
-  const productNorms = coefficients.map((c, j) => Math.hypot(before[j], ...c));
-  for (let pass = 0; pass < 2; pass++) {
-    const correction = innerProducts(Q, products);
-    subtractCombinations(products, Q, correction);
-    correction.forEach((c, j) => c.forEach((x, i) => (coefficients[j][i] += x)));
-    // The pass removed ‖c‖ of ‖r‖, leaving √(‖r‖² − ‖c‖²): repeat if that is ≤ ‖r‖/√2.
-    const removed = correction.map((c) => c.reduce((s, x) => s + x * x, 0));
-    if (removed.every((c2, j) => c2 < (1 - DGKS_RATIO ** 2) * before[j] ** 2)) break;
-    before = products.map(norm);
+  /** Gives every working vector back to the pool, once (Q holds the block if an error cut in). */
+  release(): void {
+    this.#o.pool.give(...new Set([...this.#Q, ...this.#block]));
+    this.#Q = [];
+    this.#block = [];
   }
-  return { coefficients, productNorms };
-}
-
-/**
- * The a-posteriori bound ‖r‖²/gap on the error of Ritz value i (gap: its distance to the nearest
- * other Ritz value), never above ‖r‖, which always bounds the distance to some eigenvalue.
- */
-function valueError(residual: number, i: number, ritz: RitzPairs): number {
-  const theta = ritz.values[i];
-  let gap = Infinity, skipped = false;
-  for (const other of ritz.all) {
-    // Skip θ itself once (a tie with another Ritz value counts as gap 0).
-    if (other === theta && !skipped) skipped = true;
-    else gap = Math.min(gap, Math.abs(other - theta));
-  }
-  return Math.min(residual, (residual * residual) / gap);
-}
-
-/** T extended by the columns Qᵢ·(AQ)ⱼ of the new vectors j ≥ first (symmetrised). */
-function extendProjection(T: number[][], coefficients: Float64Array[], first: number) {
-  const m = first + coefficients.length;
-  const out = Array.from(
-    { length: m },
-    (_, i) => Array.from({ length: m }, (_, j) => T[i]?.[j] ?? 0),
-  );
-  coefficients.forEach((col, b) => {
-    const j = first + b;
-    for (let i = 0; i <= j; i++) {
-      const v = i >= first ? (col[i] + coefficients[i - first][j]) / 2 : col[i];
-      out[i][j] = out[j][i] = v;
-    }
-  });
-  return out;
-}
-
-interface RitzPairs {
-  /** The chosen Ritz values, in the requested order. */
-  values: number[];
-  /** Their coordinates in the basis. */
-  coeffs: Float64Array[];
-  /** Every Ritz value. */
-  all: number[];
-}
-
-function rayleighRitz(T: number[][], order: EigenOrder, k: number): RitzPairs {
-  const m = T.length;
-  const { values, vectors } = symmetricEigen(T.flat(), m);
-  const idx = values.map((_, i) => i);
-  if (order === "magnitude") idx.sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]));
-  const chosen = idx.slice(0, Math.min(k, m));
-  return {
-    values: chosen.map((i) => values[i]),
-    coeffs: chosen.map((i) => vectors[i]),
-    all: values,
-  };
-}
-
-/** ‖Σⱼ s[first + j]·factorⱼ‖: a Ritz pair's residual from the remainder's factor U. */
-function blockResidual(factor: number[][], s: Float64Array, first: number): number {
-  const sum = new Float64Array(factor[0]?.length ?? 0);
-  factor.forEach((column, j) => column.forEach((u, i) => (sum[i] += s[first + j] * u)));
-  return Math.hypot(...sum);
 }

@@ -216,39 +216,90 @@ Deno.test("lanczosTopK: a long run from a start nearly inside an invariant subsp
   assertOrthonormal(r.vectors, 1e-12);
 });
 
-Deno.test("lanczosTopK: a pair wanted for its value only converges sooner, to its tolerance", () => {
-  // λ₃ = 5 has a close neighbour (4.99): its vector converges slowly, its value fast.
+/** Q diag(values) Qᵀ with a random orthogonal Q, and Q's columns (the eigenvectors). */
+function matrixWithEigenvectors(values: number[], rng: Rng) {
+  const n = values.length, Q: Float64Array[] = [];
+  while (Q.length < n) {
+    const v = Float64Array.from({ length: n }, () => rng.normal());
+    for (let pass = 0; pass < 2; pass++) {
+      for (const q of Q) {
+        const c = q.reduce((s, x, i) => s + x * v[i], 0);
+        q.forEach((x, i) => (v[i] -= c * x));
+      }
+    }
+    const r = Math.hypot(...v);
+    Q.push(v.map((x) => x / r));
+  }
+  const M = new Float64Array(n * n);
+  Q.forEach((q, m) => {
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) M[i * n + j] += q[i] * values[m] * q[j];
+    }
+  });
+  return { M, vectors: Q };
+}
+
+Deno.test("lanczosTopK: a value-only pair's value is within tolerance·|λ| below λ, never above", () => {
+  // λ₃ = 5 is small against λ₁ = 100 and has a close neighbour (4.99): the vector test
+  // (r ≤ tolerance·max|θ|) would allow an error of up to 20·tolerance relative to λ₃.
   const rng = new Rng(19);
-  const spectrum = [10, 8, 5, 4.99, ...Array.from({ length: 196 }, (_, i) => 4 * 0.98 ** i)];
+  const spectrum = [100, 80, 5, 4.99, ...Array.from({ length: 196 }, (_, i) => 4 * 0.98 ** i)];
   const n = spectrum.length;
   const op = denseOperator(matrixWithSpectrum(spectrum, rng), n);
-  const tolerance = 1e-6;
-  const full = lanczosTopK(op, { k: 3, blockSize: 3, tolerance });
-  const valueOnly = lanczosTopK(op, { k: 3, blockSize: 3, tolerance, valueOnly: 1 });
-  assert(full.converged && valueOnly.converged);
-  assertLess(valueOnly.applications, full.applications);
-  // Each eigenvalue within tolerance · λ₁; the first two pairs also meet the residual tolerance.
-  [10, 8, 5].forEach((v, i) => assertAlmostEquals(valueOnly.values[i], v, tolerance * 10));
-  valueOnly.residuals.slice(0, 2).forEach((r) => assertLess(r, tolerance * 10 * 1.01));
+  for (const tolerance of [1e-3, 1e-6]) {
+    const r = lanczosTopK(op, { k: 3, blockSize: 3, tolerance, valueOnly: 1 });
+    assert(r.converged);
+    assertLess(r.residuals[2], tolerance * Math.abs(r.values[2]) * (1 + 1e-12));
+    // Interlacing: the Ritz value never exceeds the eigenvalue (to rounding); the residual bounds
+    // the rest of the gap.
+    const error = 5 - r.values[2];
+    assert(error >= -1e-12 && error <= tolerance * 5, `λ₃ − θ₃ = ${error}`);
+    [100, 80].forEach((v, i) => assertAlmostEquals(r.values[i], v, tolerance * 100));
+  }
   assertThrows(() => lanczosTopK(op, { k: 3, valueOnly: 3 }), Error, "lanczos.valueOnly");
 });
 
-Deno.test("lanczosTopK: a value-only pair below the caller's cutoff needs no error bound", () => {
-  // λ₃ = 5 sits in a cluster (4.99, 4.98, …), so its value's error bound shrinks slowly.
+Deno.test("lanczosTopK: a value-only pair is not accepted before it has converged", () => {
+  // As in an EE step after the third eigenvalue changed: the warm start holds the eigenvectors of
+  // 10 and 8 and, third, a direction that is no longer an eigenvector (a mix of the bulk ≤ 3),
+  // while λ₃ = 7's eigenvector is nearly orthogonal to the start. After one iteration the third
+  // Ritz value and its residual sum to less than the cutoff 6, which only says that some
+  // eigenvalue lies below 6; the third pair must converge, and then it is 7's.
+  const rng = new Rng(41);
+  const spectrum = [10, 8, 7, 4, ...Array.from({ length: 116 }, (_, i) => 3 * 0.97 ** i)];
+  const n = spectrum.length, { M, vectors } = matrixWithEigenvectors(spectrum, rng);
+  const noise = () => (1e-2 * rng.normal()) / Math.sqrt(n);
+  const bulk = new Float64Array(n);
+  vectors.slice(4).forEach((v) => {
+    const c = rng.normal();
+    v.forEach((x, i) => (bulk[i] += c * x));
+  });
+  const start = [vectors[0], vectors[1], bulk].map((v) => v.map((x) => x + noise()));
+  const options = { k: 3, order: "magnitude" as const, start, tolerance: 1e-3, valueOnly: 1 };
+  const r = lanczosTopK(denseOperator(M, n), { ...options, valueCutoff: 6 });
+  assert(r.converged);
+  const error = 7 - r.values[2];
+  assert(error >= -1e-12 && error <= 1e-3 * 7, `θ₃ = ${r.values[2]}, λ₃ = 7`);
+});
+
+Deno.test("lanczosTopK: a converged value-only pair below the caller's cutoff ends the solve", () => {
+  // λ₃ = 5 sits in a cluster (4.99, 4.98, …), so its residual shrinks slowly.
   const rng = new Rng(29);
   const spectrum = [10, 8, 5, ...Array.from({ length: 197 }, (_, i) => 4.99 - 0.01 * i)];
   const n = spectrum.length;
   const op = denseOperator(matrixWithSpectrum(spectrum, rng), n);
   const options = { k: 3, blockSize: 3, tolerance: 1e-6, valueOnly: 1 };
   const plain = lanczosTopK(op, options);
-  // A caller comparing λ₃ with 100 (a step size min(0.01, 1/|λ₃|)) is served far sooner.
+  // A caller comparing λ₃ with 100 (a step size min(0.01, 1/|λ₃|)) is served by the vector test,
+  // r₃ ≤ tolerance·max|θ|, sooner than by r₃ ≤ tolerance·|θ₃|.
   const cut = lanczosTopK(op, { ...options, valueCutoff: 100 });
   assert(plain.converged && cut.converged);
   assertLess(cut.applications, plain.applications);
   [10, 8].forEach((v, i) => assertAlmostEquals(cut.values[i], v, 1e-6 * 10));
-  cut.residuals.slice(0, 2).forEach((r) => assertLess(r, 1e-6 * 10 * 1.01));
-  // What the caller relies on: an eigenvalue within r₃ of θ₃, and |θ₃| + r₃ below the cutoff.
-  assertLess(Math.abs(cut.values[2] - 5), cut.residuals[2] + 1e-12);
+  cut.residuals.forEach((r) => assertLess(r, 1e-6 * 10 * 1.01));
+  // What the caller relies on: λ₃ ≥ θ₃, within r₃ of it, so below the cutoff.
+  const error = 5 - cut.values[2];
+  assert(error >= -1e-12 && error <= cut.residuals[2], `λ₃ − θ₃ = ${error}`);
   assertLess(Math.abs(cut.values[2]) + cut.residuals[2], 100);
   // A cutoff below |λ₃| never applies: the same iterations as without one.
   const low = lanczosTopK(op, { ...options, valueCutoff: 4.5 });

@@ -1,6 +1,7 @@
 /**
  * Linear algebra in float64: the Krylov eigen-solver the curvature measurements and the solvers
- * rest on (block Lanczos with thick restarts, `lanczosTopK`), dense symmetric eigen-decomposition
+ * rest on (block Lanczos with thick restarts, `lanczosTopK`; a run's account of its solves,
+ * `EigenSolveLog`), dense symmetric eigen-decomposition
  * for small projected matrices, block orthonormalisation, the basis kernels with their helper
  * threads, the vector pool that lends working vectors, and warm-start extrapolation.
  *
@@ -17,6 +18,12 @@ export {
   smallestMaxBasis,
   type SymmetricOperator,
 } from "./lanczos.ts";
+export {
+  type EigenSolveCounts,
+  EigenSolveLog,
+  type SolveOutcome,
+  solveOutcome,
+} from "./eigen_solve_log.ts";
 export { type DenseEigen, symmetricEigen } from "./dense_eigen.ts";
 export { gramSchmidt, type OrthonormalBlock, orthonormaliseBlock } from "./block_orthonormalise.ts";
 export {

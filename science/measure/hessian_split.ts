@@ -6,7 +6,7 @@
  * @module
  */
 import { curvatureOperator, layerGaussNewtonOperator } from "../model/curvature.ts";
-import { lanczosTopK, type SymmetricOperator } from "../linalg/lanczos.ts";
+import { type EigenResult, lanczosTopK, type SymmetricOperator } from "../linalg/lanczos.ts";
 import type { ObjectivePoint } from "../model/objective.ts";
 import type { MeasurementHook } from "../training/train.ts";
 
@@ -22,22 +22,25 @@ export interface HessianSplitOptions {
 export type HessianSplit = Record<string, number>;
 
 /**
- * A measurement hook computing `lambda_G`, `lambda_H` and `lambda_G_layer_n` (n = 1..L).
- * Each solve is warm-started from the previous measurement's eigenvector of the same matrix.
+ * A measurement hook computing `lambda_G`, `lambda_H` and `lambda_G_layer_n` (n = 1..L), its
+ * solves counted as the run's `hessian split` eigen-solves. Each solve is warm-started from the
+ * previous measurement's eigenvector of the same matrix.
  */
 export function hessianSplitHook(options: HessianSplitOptions = {}): MeasurementHook {
   const previous = new Map<string, Float64Array[]>();
-  return ({ point }) => hessianSplit(point, options, previous);
+  return ({ point, eigenSolves }) =>
+    hessianSplit(point, options, previous, (r) => eigenSolves.record("hessian split", r));
 }
 
 /**
  * Computes the split at `point`. `warmStarts` (optional) maps each matrix's column name to the
- * vectors to start from, and is updated with the new eigenvectors.
+ * vectors to start from, and is updated with the new eigenvectors; `onSolve` sees each solve.
  */
 export function hessianSplit(
   point: ObjectivePoint,
   options: HessianSplitOptions = {},
   warmStarts = new Map<string, Float64Array[]>(),
+  onSolve: (result: EigenResult) => void = () => {},
 ): HessianSplit {
   const solve = (name: string, op: SymmetricOperator, order: "algebraic" | "magnitude") => {
     const result = lanczosTopK(op, {
@@ -48,6 +51,7 @@ export function hessianSplit(
       start: warmStarts.get(name),
     });
     warmStarts.set(name, result.vectors);
+    onSolve(result);
     return result.values[0];
   };
   const split: HessianSplit = {

@@ -11,6 +11,7 @@ import {
   type SymmetricOperator,
 } from "../linalg/lanczos.ts";
 import type { Rng } from "../../util/rng.ts";
+import { solveOutcome } from "../linalg/eigen_solve_log.ts";
 import { extrapolateSubspace } from "../linalg/subspace_extrapolation.ts";
 import { poolOfDim, type VectorPool } from "../linalg/vector_pool.ts";
 import type { PointEvaluation, SolverState, StepReport } from "./types.ts";
@@ -125,6 +126,7 @@ export function eigenStepReport(
     t: t + dt,
     eigenvalues: eig.values,
     eigenResidual: Math.max(...eig.residuals),
+    eigenSolve: solveOutcome(eig),
     operatorApplications: eig.applications,
     gradientEvaluations,
     wallMs: performance.now() - startedMs,

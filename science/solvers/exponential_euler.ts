@@ -1,9 +1,12 @@
 /**
  * The exponential Euler solver of SCIENCE.md §3: the k stiffest directions of ℋ (largest |λ|) are
- * integrated exactly as a linear flow, the bulk by an Euler step no longer than 1/|λ_{k+1}|. Only
- * the value of λ_{k+1} is used, so its eigen-solve stops on its value's error bound (lanczos.ts),
- * or as soon as |λ_{k+1}| is known to be below 1/η_max, where dt = η_max whatever its exact value:
- * the λ_{k+1} a step reports is then only that accurate.
+ * integrated exactly as a linear flow, the bulk by an Euler step dt = min(η_max, 1/|λ_{k+1}|).
+ * Only the value of λ_{k+1} is used, so its Ritz pair is asked to converge relative to its own
+ * value, ‖r‖ ≤ tolerance·|θ_{k+1}| (science/linalg/lanczos.ts): Ritz magnitudes never exceed the
+ * eigenvalues', so dt is then never shorter than the exact step and at most a factor
+ * 1 + tolerance longer (1e-3 by default). Where λ_{k+1} lies below 1/η_max, dt = η_max whatever
+ * its exact value, and the pair may stop once it passes the residual test of the stiff pairs
+ * with |θ| + ‖r‖ ≤ 1/η_max; the λ_{k+1} such a step reports is only that accurate.
  *
  * @module
  */
@@ -49,8 +52,8 @@ export class ExponentialEuler implements Solver {
       k: wanted,
       order: "magnitude",
       blockSize: wanted,
-      // λ_{k+1} only sets dt = min(η_max, 1/|λ_{k+1}|): its value is needed, not its vector, and
-      // only where it reaches 1/η_max.
+      // λ_{k+1} only sets dt = min(η_max, 1/|λ_{k+1}|): its value is needed, relative to itself,
+      // and only where it reaches 1/η_max.
       valueOnly: wanted - k,
       valueCutoff: 1 / etaMax,
     });

@@ -32,6 +32,7 @@ export class GradientDescent implements Solver {
         t: t + this.eta,
         eigenvalues: [],
         eigenResidual: 0,
+        eigenSolve: null,
         operatorApplications: 0,
         gradientEvaluations: 1,
         wallMs: performance.now() - start,

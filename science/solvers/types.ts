@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SolveOutcome } from "../linalg/eigen_solve_log.ts";
 
 /** An objective evaluated at one θ (e.g. science/model/objective.ts's ObjectivePoint). */
 export interface PointEvaluation {
@@ -35,6 +36,8 @@ export interface StepReport {
   eigenvalues: number[];
   /** Largest residual ‖ℋv − λv‖ of those eigenpairs (0 when none). */
   eigenResidual: number;
+  /** Whether the step's eigen-solve converged, and its relative residual; null when none. */
+  eigenSolve: SolveOutcome | null;
   /** Hessian-vector products spent by the step. */
   operatorApplications: number;
   /** Gradient evaluations spent by the step (1 except for RK4's extra stages). */

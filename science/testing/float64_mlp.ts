@@ -240,6 +240,86 @@ export function gradient64(p: Problem64, theta: ArrayLike<number>): Float64Array
   return backprop64(p, theta, outputGradients(p, theta));
 }
 
+/**
+ * ℋv exactly, by forward-over-reverse differentiation in float64 (Pearlmutter's R-operator,
+ * written out for this MLP), for operators too large for a dense Hessian. Each layer's
+ * preactivation z, its directional derivative Rz along v, and the backward pass δ with its own
+ * derivative Rδ = Rback ⊙ σ′(z) + back ⊙ σ″(z) ⊙ Rz.
+ */
+export function hessianVectorProduct64(
+  p: Problem64,
+  theta: ArrayLike<number>,
+  v: ArrayLike<number>,
+): Float64Array {
+  const { h, pre } = forward64(p, theta);
+  const L = p.sizes.length - 1, offsets = layerOffsets(p.sizes);
+  // Forward: Rh⁰ = 0; Rzˡ = Vᴬ hˡ⁻¹ + Aˡ Rhˡ⁻¹ + Vᵇ; Rhˡ = σ′(zˡ) ⊙ Rzˡ.
+  const rh: Float64Array[] = [new Float64Array(p.x.length)], rz: Float64Array[] = [];
+  for (let l = 1; l <= L; l++) {
+    const { offset: o, rows: dout, cols: din } = offsets[l - 1];
+    const z = new Float64Array(p.n * dout);
+    for (let i = 0; i < p.n; i++) {
+      for (let r = 0; r < dout; r++) {
+        let s = v[o + dout * din + r];
+        for (let c = 0; c < din; c++) {
+          s += v[o + r * din + c] * h[l - 1][i * din + c] +
+            theta[o + r * din + c] * rh[l - 1][i * din + c];
+        }
+        z[i * dout + r] = s;
+      }
+    }
+    rz.push(z);
+    if (l < L) rh.push(z.map((x, j) => act(p.activation, pre[l - 1][j])[1] * x));
+  }
+  // Output: δᴸ = gᵢ/N and Rδᴸ = Qᵢ Rzᴸ/N per example.
+  const C = p.sizes[L], delta = new Float64Array(p.n * C), rdelta = new Float64Array(p.n * C);
+  for (let i = 0; i < p.n; i++) {
+    const [, g, Q] = lossParts(p, pre[L - 1], i);
+    for (let a = 0; a < C; a++) {
+      delta[i * C + a] = g[a] / p.n;
+      for (let b = 0; b < C; b++) rdelta[i * C + a] += (Q[a * C + b] * rz[L - 1][i * C + b]) / p.n;
+    }
+  }
+  return backpropR(p, theta, v, { h, pre, rh, rz }, delta, rdelta);
+}
+
+/** The backward half of {@linkcode hessianVectorProduct64}: R(∇L) layer by layer. */
+function backpropR(
+  p: Problem64,
+  theta: ArrayLike<number>,
+  v: ArrayLike<number>,
+  f: { h: Float64Array[]; pre: Float64Array[]; rh: Float64Array[]; rz: Float64Array[] },
+  delta: Float64Array,
+  rdelta: Float64Array,
+): Float64Array {
+  const out = new Float64Array(theta.length), offsets = layerOffsets(p.sizes);
+  for (let l = p.sizes.length - 1; l >= 1; l--) {
+    const { offset: o, rows: dout, cols: din } = offsets[l - 1];
+    const back = new Float64Array(p.n * din), rback = new Float64Array(p.n * din);
+    for (let i = 0; i < p.n; i++) {
+      for (let r = 0; r < dout; r++) {
+        const d = delta[i * dout + r], rd = rdelta[i * dout + r];
+        out[o + dout * din + r] += rd;
+        for (let c = 0; c < din; c++) {
+          const x = i * din + c, w = o + r * din + c;
+          out[w] += rd * f.h[l - 1][x] + d * f.rh[l - 1][x];
+          back[x] += d * theta[w];
+          rback[x] += d * v[w] + rd * theta[w];
+        }
+      }
+    }
+    if (l === 1) break;
+    delta = new Float64Array(back.length);
+    rdelta = new Float64Array(back.length);
+    for (let x = 0; x < back.length; x++) {
+      const [, d1, d2] = act(p.activation, f.pre[l - 2][x]);
+      delta[x] = back[x] * d1;
+      rdelta[x] = rback[x] * d1 + back[x] * d2 * f.rz[l - 2][x];
+    }
+  }
+  return out;
+}
+
 /** Dense symmetric matrix (row-major P×P) by central differences of a vector function of θ. */
 function jacobianOfGradient(
   theta: ArrayLike<number>,

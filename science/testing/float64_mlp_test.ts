@@ -1,6 +1,14 @@
 import { assertLess } from "@std/assert";
 import { Rng } from "../../util/rng.ts";
-import { gradient64, loss64, relativeError, tinyProblem } from "./float64_mlp.ts";
+import {
+  gradient64,
+  hessian64,
+  hessianVectorProduct64,
+  loss64,
+  matVec64,
+  relativeError,
+  tinyProblem,
+} from "./float64_mlp.ts";
 
 Deno.test("float64 reference: analytic gradient vs central differences of the loss", () => {
   for (const activation of ["elu", "tanh", "relu"] as const) {
@@ -32,4 +40,19 @@ Deno.test("float64 reference: hand-computed loss of a 1-1 linear net", () => {
   assertLess(Math.abs(loss64({ ...p, loss: "mse" }, [2, -1]) - 16), 1e-12);
   assertLess(Math.abs(loss64({ ...p, loss: "mse_half" }, [2, -1]) - 8), 1e-12);
   assertLess(Math.abs(loss64({ ...p, loss: "cross_entropy" }, [2, -1])), 1e-12);
+});
+
+Deno.test("float64 reference: exact Hessian-vector products vs the dense central-difference Hessian", () => {
+  for (const activation of ["elu", "tanh"] as const) {
+    for (const loss of ["mse", "mse_half", "cross_entropy"] as const) {
+      const rng = new Rng(7);
+      const { problem, theta } = tinyProblem(rng, [3, 5, 4, 2], activation, loss, 6);
+      const H = hessian64(problem, theta);
+      for (let trial = 0; trial < 3; trial++) {
+        const v = Float64Array.from(theta, () => rng.normal());
+        const exact = hessianVectorProduct64(problem, theta, v);
+        assertLess(relativeError(exact, matVec64(H, v)), 1e-7, `${activation} × ${loss}`);
+      }
+    }
+  }
 });

@@ -14,6 +14,7 @@ import { loadThetaNpy, saveThetaNpy } from "../model/mlp.ts";
 import { writeFileAtomic } from "../../util/atomic_write.ts";
 import type { RngState } from "../../util/rng.ts";
 import type { SolverState } from "../solvers/types.ts";
+import type { EigenSolveCounts } from "../linalg/eigen_solve_log.ts";
 
 /** Everything a resumed run needs (numbers only, so JSON round-trips them exactly). */
 export interface CheckpointData<Row, Measurement> {
@@ -29,10 +30,12 @@ export interface CheckpointData<Row, Measurement> {
   trajectory: Row[];
   measurements: Measurement[];
   warnings: string[];
+  /** The eigen-solve counts so far, per kind. */
+  eigenSolves: Record<string, EigenSolveCounts>;
 }
 
 const INDEX = "checkpoint.json";
-const FORMAT = "eos-training-checkpoint/2";
+const FORMAT = "eos-training-checkpoint/3";
 
 function vectorsNpy(vectors: Float64Array[]): Uint8Array {
   const P = vectors[0]?.length ?? 0;
@@ -76,6 +79,7 @@ export async function writeCheckpoint<R, M>(dir: string, c: CheckpointData<R, M>
     trajectory: c.trajectory,
     measurements: c.measurements,
     warnings: c.warnings,
+    eigenSolves: c.eigenSolves,
   };
   await writeFileAtomic(join(dir, INDEX), new TextEncoder().encode(JSON.stringify(index)));
   const keep = new Set([INDEX, ...Object.values(files)]);
@@ -130,5 +134,6 @@ export async function readCheckpoint<R, M>(
     trajectory: index.trajectory,
     measurements: index.measurements,
     warnings: index.warnings,
+    eigenSolves: index.eigenSolves,
   };
 }

@@ -21,6 +21,7 @@ function checkpoint(step: number) {
     trajectory: [{ step, loss: 0.25 }],
     measurements: [],
     warnings: ["a warning"],
+    eigenSolves: { ee: { count: step, unconverged: 1, worstRelativeResidual: 2.5e-3 } },
   };
 }
 
@@ -63,7 +64,7 @@ Deno.test("checkpoint: none, another run's, or an older format's is said so", as
     await assertRejects(
       () => readCheckpoint(dir, "run-a"),
       Error,
-      "format eos-training-checkpoint/1 is not eos-training-checkpoint/2, the one this version " +
+      "format eos-training-checkpoint/1 is not eos-training-checkpoint/3, the one this version " +
         "reads; remove the folder to start the run afresh",
     );
   } finally {

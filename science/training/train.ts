@@ -15,6 +15,7 @@ import { createSolver, type SolverConfig } from "../solvers/create.ts";
 import { WarmEigenSolve } from "../solvers/eigen_settings.ts";
 import type { SolverState } from "../solvers/types.ts";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { type EigenSolveCounts, EigenSolveLog } from "../linalg/eigen_solve_log.ts";
 import { type Divergence, divergenceCheck, TrainingDivergedError } from "./divergence.ts";
 
 export { TrainingDivergedError };
@@ -38,6 +39,8 @@ export interface MeasureContext {
   t: number;
   point: ObjectivePoint;
   objective: Objective;
+  /** Where a hook records the eigen-solves it makes (science/linalg/eigen_solve_log.ts). */
+  eigenSolves: EigenSolveLog;
 }
 
 /** A measurement hook: returns named numbers, merged into the measurement row. */
@@ -136,6 +139,9 @@ export interface TrainResult {
   solver: string;
   /** The step a checkpoint resumed from, or null for a fresh run. */
   resumedFrom: number | null;
+  /** The run's eigen-solves (the solver's and the measurements'), in all and per kind. */
+  eigenSolves: EigenSolveCounts;
+  eigenSolvesByKind: Record<string, EigenSolveCounts>;
 }
 
 /** Identifies a run for resuming: everything but the stopping rule, which a resume may extend. */
@@ -208,6 +214,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (saved) sharpness.restore({ vectors: saved.sharpnessVectors, previousVectors: [] });
     const trajectory = saved?.trajectory ?? [], measurements = saved?.measurements ?? [];
     const warnings = saved?.warnings ?? [];
+    const eigenSolves = new EigenSolveLog(saved?.eigenSolves);
     if (saved) solver.restore(saved.solverState);
     const initialLoss = trajectory[0]?.loss ?? null;
     const check = divergenceCheck(o.explosionFactor ?? 1000, solver.description);
@@ -215,6 +222,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
     const measure = async (point: ObjectivePoint) => {
       const top = sharpness.at(point, { k: 1 });
+      eigenSolves.record("sharpness", top);
       const row: MeasurementRow = {
         step,
         t,
@@ -224,7 +232,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         sharpnessResidual: top.residuals[0],
       };
       for (const hook of o.hooks ?? []) {
-        Object.assign(row, await hook({ step, t, point, objective }));
+        Object.assign(row, await hook({ step, t, point, objective, eigenSolves }));
       }
       measurements.push(row);
     };
@@ -297,12 +305,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
             ).length,
             solver: solver.description,
             resumedFrom: saved?.step ?? null,
+            eigenSolves: eigenSolves.total(),
+            eigenSolvesByKind: eigenSolves.byKind(),
           };
         }
         const { theta: next, report: r } = solver.step(point, t, step);
         row.dt = r.dt;
         row.applications = r.operatorApplications;
         row.solverEigenvalue = r.eigenvalues[0] ?? 0;
+        if (r.eigenSolve) eigenSolves.record(o.solver.kind, r.eigenSolve);
         previousLoss = point.loss;
         theta = next;
         t = r.t;
@@ -325,6 +336,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           trajectory,
           measurements,
           warnings,
+          eigenSolves,
         });
       }
     }
@@ -347,6 +359,7 @@ async function save(
     trajectory: TrajectoryRow[];
     measurements: MeasurementRow[];
     warnings: string[];
+    eigenSolves: EigenSolveLog;
   },
 ): Promise<void> {
   await writeCheckpoint(path, {
@@ -361,5 +374,6 @@ async function save(
     trajectory: s.trajectory,
     measurements: s.measurements,
     warnings: s.warnings,
+    eigenSolves: s.eigenSolves.byKind(),
   });
 }

@@ -158,3 +158,25 @@ Deno.test("train: GD past 2/λ¹ warns about each rise of the loss and counts th
   assert(r.trajectory[1].loss > r.trajectory[0].loss); // the first GD step overshoots
   assert(r.warnings[0].startsWith("loss rose at step 1 "), r.warnings[0]);
 });
+
+Deno.test("train: every eigen-solve is counted per kind, unconverged ones too", async () => {
+  // Default settings: every solve converges, so each pair's ‖r‖ is within its tolerance of
+  // max|θ| (1e-3 for EE's steps, 1e-4 for the sharpness).
+  const r = await train(smallRun({ stop: { maxSteps: 6 }, measureEvery: 2 }));
+  assertEquals(r.eigenSolvesByKind.ee.count, 6);
+  assertEquals(r.eigenSolvesByKind.sharpness.count, 4);
+  assertEquals(r.eigenSolves.count, 10);
+  assertEquals(r.eigenSolves.unconverged, 0);
+  assertLess(r.eigenSolvesByKind.ee.worstRelativeResidual, 1e-3 * (1 + 1e-9));
+  assertLess(r.eigenSolvesByKind.sharpness.worstRelativeResidual, 1e-4 * (1 + 1e-9));
+  // One block iteration per step cannot converge from a cold start: those solves are counted.
+  const capped = await train(smallRun({
+    solver: { kind: "ee", etaMax: 0.05, eigenMaxIterations: 1 },
+    stop: { maxSteps: 6 },
+    measureEvery: 2,
+  }));
+  const ee = capped.eigenSolvesByKind.ee;
+  assertEquals(ee.count, 6);
+  assert(ee.unconverged >= 1 && ee.worstRelativeResidual > 1e-3, JSON.stringify(ee));
+  assertEquals(capped.eigenSolves.unconverged, ee.unconverged);
+});

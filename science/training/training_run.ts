@@ -18,6 +18,7 @@ import { alignmentSummary } from "../measure/alignment.ts";
 import { hessianSplitHook } from "../measure/hessian_split.ts";
 import { measurementTableCsv } from "../io/measurement_table.ts";
 import { writeFileAtomic } from "../../util/atomic_write.ts";
+import { type EigenSolveCounts, EigenSolveLog } from "../linalg/eigen_solve_log.ts";
 
 /** What a run needs; the names match the `train` stage's parameters. */
 export interface TrainingRunConfig {
@@ -61,6 +62,8 @@ export interface TrainingRunSummary {
   finalAlignment: number | null;
   warnings: string[];
   resumedFrom: number | null;
+  /** The run's eigen-solves: how many, how many unconverged, the worst ‖r‖ / max|θ|. */
+  eigenSolves: EigenSolveCounts;
   backend: string;
   wallSeconds: number;
 }
@@ -110,6 +113,9 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunSumm
     c.log?.(`resumed from the checkpoint at step ${result.resumedFrom}`);
   }
   for (const w of result.warnings) c.log?.(`warning: ${w}`);
+  for (const w of new EigenSolveLog(result.eigenSolvesByKind).warnings()) {
+    c.log?.(`warning: ${w}`);
+  }
   const sharpness = result.measurements.map((m) => m.sharpness);
   const summary: TrainingRunSummary = {
     solver: result.solver,
@@ -123,6 +129,7 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunSumm
     finalAlignment: result.measurements.at(-1)?.align_mean ?? null,
     warnings: result.warnings,
     resumedFrom: result.resumedFrom,
+    eigenSolves: result.eigenSolves,
     backend: backend.name,
     wallSeconds: (performance.now() - started) / 1000,
   };

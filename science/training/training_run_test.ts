@@ -61,6 +61,16 @@ Deno.test("trainingRun writes tables whose numbers the summary agrees with", asy
     for (const column of ["lambda_G", "lambda_H", "lambda_G_layer_1", "lambda_G_layer_3"]) {
       assert(column in measurements[0], column);
     }
+    // 12 EE steps; at 4 measurements the sharpness and the split's G, H and 3 layer blocks.
+    const written = JSON.parse(Deno.readTextFileSync(`${dir}/summary.json`));
+    assertEquals(Object.keys(written.eigenSolves), [
+      "count",
+      "unconverged",
+      "worstRelativeResidual",
+    ]);
+    assertEquals(written.eigenSolves.count, 12 + 4 * (1 + 2 + 3));
+    assertEquals(written.eigenSolves.unconverged, 0);
+    assert(written.eigenSolves.worstRelativeResidual <= 1e-3, JSON.stringify(written.eigenSolves));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
