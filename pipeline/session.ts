@@ -29,7 +29,7 @@ export async function openSession(projectRoot: string, artifactsDir: string): Pr
     projectRoot,
     store,
     hashes,
-    new CodeFingerprinter(projectRoot, hashes),
+    new CodeFingerprinter(projectRoot, hashes, `${artifactsDir}/.pipeline/runtime-code.json`),
   );
   let revision: Promise<string | null> | undefined;
   const gitRevision = () => revision ??= readGitRevision(projectRoot);

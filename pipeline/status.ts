@@ -6,7 +6,7 @@
  * hash). It is fresh when a complete, intact artifact exists for that key. Because inputs enter
  * the key by content, an upstream rerun that produces identical bytes leaves downstream fresh
  * (early cutoff). When stale, the key's parts are compared with the instance's latest manifest to
- * say why: "param lr changed 0.01 → 0.02", "code changed: science/eigen.ts", …
+ * say why: "param lr changed 0.01 → 0.02", "code changed: science/model/curvature.ts", …
  *
  * @module
  */
@@ -150,13 +150,13 @@ export function explain(
       reasons.push(`param ${k} changed ${show(before)} → ${show(params[k])}`);
     }
   }
-  const oldFiles = latest.code?.files ?? {};
-  const changed = [...new Set([...Object.keys(parts.code.files), ...Object.keys(oldFiles)])].sort()
-    .filter((f) => parts.code.files[f] !== oldFiles[f])
-    .map((f) =>
-      !(f in oldFiles) ? `${f} (new)` : !(f in parts.code.files) ? `${f} (no longer imported)` : f
-    );
-  if (changed.length) reasons.push(`code changed: ${changed.join(", ")}`);
+  const oldMethod = latest.code?.method ?? "source text";
+  if (oldMethod !== parts.code.method) {
+    reasons.push(`code fingerprint method changed (${oldMethod} → ${parts.code.method})`);
+  } else {
+    const changed = changedFiles(parts.code.files, latest.code?.files ?? {});
+    if (changed.length) reasons.push(`code changed: ${changed.join(", ")}`);
+  }
   const oldDeps = new Set(latest.code?.dependencies ?? []);
   const newDeps = new Set(parts.code.dependencies);
   const depChanges = [
@@ -176,6 +176,28 @@ export function explain(
     reasons.push(`input ${name} changed (${describeInputChange(now, before)})`);
   }
   return reasons;
+}
+
+/** The files whose hash differs, sorted; one gone and one new with the same hash: a move. */
+function changedFiles(now: Record<string, string>, before: Record<string, string>): string[] {
+  const gone = Object.keys(before).filter((f) => !(f in now));
+  const moved = new Map<string, string>();
+  for (const f of Object.keys(now).filter((f) => !(f in before)).sort()) {
+    const from = gone.find((g) => before[g] === now[f] && !moved.has(g));
+    if (from) moved.set(from, f);
+  }
+  const movedTo = new Set(moved.values());
+  return [...new Set([...Object.keys(now), ...Object.keys(before)])].sort()
+    .filter((f) => now[f] !== before[f] && !movedTo.has(f))
+    .map((f) =>
+      moved.has(f)
+        ? `${f} → ${moved.get(f)} (moved)`
+        : !(f in before)
+        ? `${f} (new)`
+        : !(f in now)
+        ? `${f} (no longer imported)`
+        : f
+    );
 }
 
 /** Which input artifacts changed: the path or instance, or for a list the members that differ. */

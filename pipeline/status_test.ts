@@ -6,6 +6,7 @@ const latest = {
   params: { lr: 0.01, seed: 1, solver: "gd" },
   code: {
     hash: "c0",
+    method: "runtime code",
     files: { "science/eigen.ts": "e0", "stages/train.ts": "t0", "old.ts": "o" },
     dependencies: ["npm:a@1.0.0"],
   },
@@ -20,6 +21,7 @@ Deno.test("explain names each changed parameter, code file, dependency and input
     key: "k",
     code: {
       hash: "c1",
+      method: "runtime code",
       files: { "science/eigen.ts": "e1", "stages/train.ts": "t0", "new.ts": "n" },
       dependencies: ["npm:a@1.1.0"],
     },
@@ -45,4 +47,32 @@ Deno.test("explain is empty when nothing differs", () => {
     inputs: latest.inputs,
   };
   assertEquals(explain({ lr: 0.01, seed: 1, solver: "gd" }, parts, latest), []);
+});
+
+Deno.test("explain names a module moved with its runtime code unchanged as a move", () => {
+  const parts: KeyParts = {
+    key: "k",
+    code: {
+      hash: "c1",
+      method: "runtime code",
+      files: { "science/eigen.ts": "e0", "stages/train.ts": "t1", "lib/old.ts": "o" },
+      dependencies: ["npm:a@1.0.0"],
+    },
+    inputs: latest.inputs,
+  };
+  assertEquals(explain({ lr: 0.01, seed: 1, solver: "gd" }, parts, latest), [
+    "code changed: old.ts → lib/old.ts (moved), stages/train.ts",
+  ]);
+});
+
+Deno.test("explain says the fingerprint method changed instead of listing every file", () => {
+  const before = { ...latest, code: { ...latest.code, method: undefined } } as Manifest;
+  const parts: KeyParts = {
+    key: "k",
+    code: { ...latest.code, hash: "c2", method: "runtime code" },
+    inputs: latest.inputs,
+  };
+  assertEquals(explain({ lr: 0.01, seed: 1, solver: "gd" }, parts, before), [
+    "code fingerprint method changed (source text → runtime code)",
+  ]);
 });

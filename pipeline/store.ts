@@ -35,6 +35,8 @@ export interface Manifest {
   readonly params: Record<string, unknown>;
   readonly code: {
     readonly hash: string;
+    /** How the code was fingerprinted (absent in manifests that hashed source text). */
+    readonly method?: string;
     readonly files: Record<string, string>;
     readonly dependencies: readonly string[];
   };

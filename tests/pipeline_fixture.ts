@@ -1,6 +1,6 @@
 /**
  * A throw-away project for the engine's end-to-end tests: real stage modules (with a helper two
- * imports away and an unrelated module), a config file the pipeline definition reads at start,
+ * imports away, an unrelated module, and a type-only import of a module that re-exports it), a config file the pipeline definition reads at start,
  * an external input file, and a command-line script that the tests run as a real subprocess.
  *
  * @module
@@ -13,6 +13,13 @@ const FILES: Record<string, string> = {
   "lib/b.ts": `export function scale(x: number): number {\n  return x * 2;\n}\n`,
   "lib/a.ts": `import { scale } from "./b.ts";\nexport const twice = (x: number) => scale(x);\n`,
   "lib/unrelated.ts": `export const greeting = "hello";\n`,
+  "lib/rows.ts": `export { greeting } from "./unrelated.ts";
+export interface Row {
+  n: number;
+  seed: number;
+  value: number;
+}
+`,
   "data/input.txt": "alpha beta gamma\n",
   "source.ts": `import { boolean, defineStage, external } from "${ENGINE}";
 
@@ -64,8 +71,9 @@ export const count = defineStage({
 });
 `,
   "total.ts": `import { allOf, defineStage } from "${ENGINE}";
+import type { Row } from "./lib/rows.ts";
 
-/** Reads every instance of the count sweep. */
+/** Reads every instance of the count sweep (lib/rows.ts gives a type: it does not run here). */
 export const total = defineStage({
   name: "total",
   module: import.meta.url,
@@ -73,10 +81,10 @@ export const total = defineStage({
   inputs: () => ({ counts: allOf("count") }),
   outputs: ["total.json"],
   run: async (ctx) => {
-    const rows = [];
+    const rows: Row[] = [];
     for (const a of ctx.inputList("counts")) {
       const c = JSON.parse(await Deno.readTextFile(a.path + "/count.json"));
-      rows.push({ n: a.params.n, seed: a.params.seed, value: c.value });
+      rows.push({ n: a.params.n as number, seed: a.params.seed as number, value: c.value });
     }
     await Deno.writeTextFile(ctx.output("total.json"), JSON.stringify(rows));
   },
@@ -194,9 +202,11 @@ export class FixtureProject {
     );
   }
 
-  /** Rewrites a project file. */
+  /** Writes a project file (and its folder). */
   async write(path: string, text: string): Promise<void> {
-    await Deno.writeTextFile(`${this.root}/${path}`, text);
+    const full = `${this.root}/${path}`;
+    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(full, text);
   }
 
   /** Reads a project file. */

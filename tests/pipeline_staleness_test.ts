@@ -1,6 +1,7 @@
 /**
  * End to end, with real files and real subprocesses: each cause of staleness and its "why", a
- * transitive code change two imports away versus an unrelated module, early cutoff, and sweeps.
+ * transitive code change two imports away versus an unrelated module, early cutoff, sweeps, and
+ * the changes to code that cannot change a result (comments, types, formatting, moves).
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { FixtureProject } from "./pipeline_fixture.ts";
@@ -55,7 +56,8 @@ Deno.test("staleness: each cause is detected and explained, and only what depend
     await p.setConfig({ lr: 0.01 }); // back: the old artifacts are still there and fresh again
     assert([...(await status(p)).values()].every((x) => x === "fresh"));
 
-    // An unrelated module: only the stage importing it goes stale.
+    // An unrelated module: only the stage importing it goes stale (total imports a type from
+    // lib/rows.ts, which re-exports it: a type-only import does not run).
     await p.write("lib/unrelated.ts", `export const greeting = "hi";\n`);
     s = await status(p);
     assertEquals(s.get("other"), "stale: code changed: lib/unrelated.ts");
@@ -116,6 +118,73 @@ Deno.test("staleness: each cause is detected and explained, and only what depend
       "2/1",
       "2/2",
     ]);
+  } finally {
+    await p.dispose();
+  }
+});
+
+Deno.test("staleness: comments, types, formatting and a move rerun nothing; a one-character constant change reruns exactly its dependants", async () => {
+  const p = await FixtureProject.create();
+  const allFresh = async (what: string) => {
+    for (const [id, state] of await status(p)) assertEquals(state, "fresh", `${what}: ${id}`);
+  };
+  try {
+    assertEquals((await p.cli("run")).code, 0);
+
+    await p.write(
+      "lib/b.ts",
+      `// The scale of the fixture.\nexport function scale(x: number): number {\n` +
+        `  /* doubled */ return x * 2; // why: the hand-computed values assume it\n}\n`,
+    );
+    await p.write("count.ts", "/** The count stage. */\n" + await p.read("count.ts"));
+    await allFresh("comments");
+
+    await p.write(
+      "lib/a.ts",
+      `import { scale } from "./b.ts";\ntype Unary = (x: number) => number;\n` +
+        `export const twice: Unary = (x: number): number => scale(x as number)!;\n`,
+    );
+    await p.write(
+      "lib/rows.ts",
+      (await p.read("lib/rows.ts")).replace("value: number;", "value: 1;"),
+    );
+    await allFresh("types");
+
+    const fmt = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "fmt",
+        "--no-config",
+        "--line-width=60",
+        "--indent-width=4",
+        "--single-quote",
+        "--no-semicolons",
+        "count.ts",
+        "total.ts",
+        "lib/a.ts",
+      ],
+      cwd: p.root,
+      stderr: "null",
+    }).output();
+    assert(fmt.success);
+    assertMatch(await p.read("count.ts"), /^ {4}name: 'count',$/m);
+    await allFresh("formatting");
+
+    await p.write("lib/b.ts", (await p.read("lib/b.ts")).replace("x * 2", "x * 3"));
+    const s = await status(p);
+    for (const id of COUNTS) assertEquals(s.get(id), "stale: code changed: lib/b.ts", id);
+    assertEquals([s.get("source"), s.get("other")], ["fresh", "fresh"]);
+    assertMatch(s.get("total")!, /^stale: upstream not fresh: count/);
+    const rerun = await p.cli("run");
+    assertEquals(ran(rerun.stderr), [...COUNTS, "total"].sort());
+    const total = JSON.parse(
+      await Deno.readTextFile(`${await p.artifactDir("total", "total")}/total.json`),
+    );
+    for (const row of total) assertEquals(row.value, 3 * 3 * row.n * 0.01);
+
+    await p.write("lib/scaling/factor.ts", await p.read("lib/b.ts"));
+    await Deno.remove(`${p.root}/lib/b.ts`);
+    await p.write("lib/a.ts", (await p.read("lib/a.ts")).replace("./b.ts", "./scaling/factor.ts"));
+    await allFresh("a move");
   } finally {
     await p.dispose();
   }
