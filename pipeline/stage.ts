@@ -4,8 +4,8 @@
  * A stage is a plain TypeScript function with declared parameters, inputs and outputs, defined in
  * a module that a worker subprocess can import by URL. An instance is the stage with concrete,
  * validated parameters; a sweep is the list of instances over a matrix of parameters. A pipeline is
- * just a list of instances, built with ordinary code (from a profile, a config file, …). A complete
- * example is in mod.ts.
+ * just a list of instances, built with ordinary code (from a profile, a config file, …). An
+ * example of a whole pipeline is in mod.ts.
  *
  * @module
  */
@@ -172,7 +172,41 @@ function formatValue(v: unknown): string {
   return typeof v === "string" && /^[A-Za-z0-9_.+-]+$/.test(v) ? v : canonicalJson(v);
 }
 
-/** Defines a stage; the result is exported from `spec.module` so that workers can find it. */
+/**
+ * Defines a stage; the result is exported from `spec.module` so that workers can find it.
+ *
+ * @example A stage, its instances, and parameters validated when the pipeline is built
+ * ```ts
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * import { defineStage, integer, number, upstream } from "../pipeline/mod.ts";
+ *
+ * export const train = defineStage({
+ *   name: "train",
+ *   module: import.meta.url, // the module that exports it: workers import the stage from there
+ *   params: { n: integer({ min: 1 }), seed: integer({ min: 0 }), lr: number({ default: 0.01 }) },
+ *   inputs: () => ({ data: upstream("data") }), // the instance of the stage named "data"
+ *   outputs: ["loss.json"],
+ *   run: async (ctx) => {
+ *     const losses = [1, 0.5, 0.25].map((x) => x * ctx.params.lr);
+ *     await Deno.writeTextFile(ctx.output("loss.json"), JSON.stringify(losses));
+ *   },
+ * });
+ *
+ * const runs = train.sweep({ n: [100, 200], seed: [0, 1] });
+ * assertEquals(runs.map((r) => r.id), [
+ *   "train[n=100,seed=0]",
+ *   "train[n=100,seed=1]",
+ *   "train[n=200,seed=0]",
+ *   "train[n=200,seed=1]",
+ * ]);
+ * assertEquals(runs[0].params, { n: 100, seed: 0, lr: 0.01 }); // the default filled in
+ * assertThrows(
+ *   () => train.with({ n: 0, seed: 0 }),
+ *   Error,
+ *   "stage train: parameter n must be an integer ≥ 1, got 0",
+ * );
+ * ```
+ */
 export function defineStage<S extends ParamSchema>(spec: StageSpec<S>): StageDefinition<S> {
   if (!NAME.test(spec.name)) {
     throw new Error(

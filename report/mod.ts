@@ -26,7 +26,7 @@
  * ln ā = ln c + β ln N.
  *
  * ## Use
- * ```ts
+ * ```ts ignore
  * // F1–F6 per showcase (F1-<name> …), F7, T1.md, T1.html; figures lacking data are in `missing`.
  * const set = await renderFigureSet("artifacts/figures", { showcases, points, fits });
  * const claims = evaluateClaims({ showcases, points, fits }); // SCIENCE.md §6, per configuration
