@@ -38,6 +38,11 @@ export class RuntimeCodeCache {
     return code;
   }
 
+  /** True when nothing is remembered (a new store: every module will be parsed). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.#load()).size === 0;
+  }
+
   /** Writes the cache when it grew, merged over the file as it is now. */
   save(): Promise<void> {
     this.#saving = this.#saving.then(async () => {

@@ -124,6 +124,8 @@ export class CodeFingerprinter {
   }
 
   async #compute(rootUrl: string): Promise<CodeFingerprint> {
+    // A new store parses every module: load the parser while `deno info` runs.
+    if (await this.#cache.isEmpty()) loadTypeScript().catch(() => {});
     const modules = new Map<string, LocalModule>();
     const npmRoots: string[] = [];
     const remote = new Set<string>();
