@@ -2,7 +2,10 @@
  * Benchmarks of the pipeline engine, printed as stable `name value unit` lines:
  * - a no-op run and a status of a synthetic DAG of 1,000 stage instances with small artifacts
  *   (a binary tree: instance i reads instance ⌊(i−1)/2⌋), in-process and through the command line;
- * - the overhead of running 100 trivial stages, each in its own subprocess.
+ * - the overhead of running 100 trivial stages, each in its own subprocess;
+ * - the code fingerprint of every stage of this reproduction (from stages/mod.ts), with no cached
+ *   runtime code (a new artifact store: TypeScript's parser loads, every module is parsed) and
+ *   with it (what every later status pays).
  *
  * Run alone: `./deno task bench --only pipeline`.
  *
@@ -12,6 +15,8 @@ import { InProcessExecutor, SubprocessExecutor } from "../pipeline/executor.ts";
 import type { Executor } from "../pipeline/executor.ts";
 import { runPipeline, type RunReporter } from "../pipeline/run.ts";
 import { evaluateAll, openSession } from "../pipeline/session.ts";
+import { CodeFingerprinter } from "../pipeline/fingerprint.ts";
+import { HashState } from "../pipeline/hash_state.ts";
 import { buildDag } from "../pipeline/graph.ts";
 import type { StageInstance } from "../pipeline/stage.ts";
 import type { Benchmark, Emit } from "./benchmark.ts";
@@ -124,12 +129,31 @@ async function runPipelineBenchmarks(emit: Emit): Promise<void> {
   } finally {
     await Deno.remove(small.root, { recursive: true });
   }
+  await fingerprintBenchmarks(line);
+}
+
+/** Fingerprints stages/mod.ts (every stage's code), without then with the runtime-code cache. */
+async function fingerprintBenchmarks(line: (name: string, value: number, unit: string) => void) {
+  const project = new URL("..", import.meta.url).pathname;
+  const stages = new URL("../stages/mod.ts", import.meta.url).href;
+  const dir = await Deno.makeTempDir({ prefix: "pipeline-bench-" });
+  try {
+    const hashes = await HashState.load(`${dir}/hash-state.json`);
+    for (const name of ["fingerprint_all_stages_no_cache", "fingerprint_all_stages"]) {
+      const t = performance.now();
+      await new CodeFingerprinter(project, hashes, `${dir}/runtime-code.json`).of(stages);
+      line(name, performance.now() - t, "ms");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 /** The engine's benchmarks, for bench/main.ts. */
 export const pipelineBenchmarks: Benchmark[] = [{
   name: "pipeline",
-  description: "no-op run and status of 1,000 stages; overhead of 100 trivial stages",
+  description:
+    "no-op run and status of 1,000 stages; overhead of 100 trivial stages; code fingerprints",
   byDefault: true,
   run: runPipelineBenchmarks,
 }];
