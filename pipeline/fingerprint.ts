@@ -52,6 +52,8 @@ interface InfoModule {
   npmPackage?: string;
   error?: string;
   dependencies?: { specifier: string; code?: { specifier?: string; error?: string } }[];
+  /** Not from `deno info`: the module was found through `new URL(…)` (see unresolvedModule). */
+  unresolved?: boolean;
 }
 
 interface NpmPackage {
@@ -67,8 +69,13 @@ interface InfoOutput {
   npmPackages?: Record<string, NpmPackage>;
 }
 
-/** Where a reference leads: a local module by URL, or anything else by id (npm: its package). */
-type Target = { readonly local: string } | { readonly id: string; readonly npm?: string };
+/**
+ * Where a reference leads: a local module by URL (`alone`: found without `deno info`), or
+ * anything else by id (npm: with its package).
+ */
+type Target =
+  | { readonly local: string; readonly alone?: boolean }
+  | { readonly id: string; readonly npm?: string };
 
 /** A local module reached at run time: its runtime code and what its references resolve to. */
 interface LocalModule {
@@ -129,14 +136,14 @@ export class CodeFingerprinter {
     const modules = new Map<string, LocalModule>();
     const npmRoots: string[] = [];
     const remote = new Set<string>();
-    const queue = [rootUrl];
+    const queue: Extract<Target, { local: string }>[] = [{ local: rootUrl }];
     while (queue.length) {
-      const url = queue.pop()!;
-      if (modules.has(url)) continue;
-      const m = await this.#module(url);
-      modules.set(url, m);
+      const next = queue.pop()!;
+      if (modules.has(next.local)) continue;
+      const m = await this.#module(next);
+      modules.set(next.local, m);
       for (const target of m.targets) {
-        if ("local" in target) queue.push(target.local);
+        if ("local" in target) queue.push(target);
         else if (target.npm) npmRoots.push(target.npm);
         else if (/^(https?|jsr):/.test(target.id)) remote.add(target.id);
       }
@@ -157,30 +164,32 @@ export class CodeFingerprinter {
   }
 
   /** A local module: its runtime code (cached by content) and its references resolved. */
-  #module(url: string): Promise<LocalModule> {
-    let result = this.#modules.get(url);
+  #module(target: Extract<Target, { local: string }>): Promise<LocalModule> {
+    let result = this.#modules.get(target.local);
     if (!result) {
-      result = this.#readModule(url);
-      this.#modules.set(url, result);
+      result = this.#readModule(target.local, target.alone === true);
+      this.#modules.set(target.local, result);
     }
     return result;
   }
 
-  async #readModule(url: string): Promise<LocalModule> {
-    // A stage module, or one reached only through `new URL(…)`: resolve its own graph.
-    if (!this.#graph.has(url)) {
-      if (!this.#infos.has(url)) this.#infos.set(url, this.#denoInfo(url));
-      await this.#infos.get(url);
-    }
-    const info = this.#graph.get(url);
-    if (!info?.local) throw new Error(`module graph: ${url} not found`);
+  /**
+   * `alone`: the module was reached through `new URL(…)` (a worker) or from such a module, so
+   * `deno info` may not have seen it; its relative and `node:` imports are resolved here, and
+   * `deno info` is asked only when it has others.
+   */
+  async #readModule(url: string, alone: boolean): Promise<LocalModule> {
+    let info = this.#graph.get(url) ?? (alone ? unresolvedModule(url) : await this.#infoOf(url));
+    if (!info.local) throw new Error(`module graph: ${url} not found`);
     if (info.error) throw new Error(`module graph: ${url}: ${info.error}`);
     const path = this.#display(info.local);
-    const content = (await this.hashes.hashFile(info.local)).hash;
+    const content = await this.hashes.hashFile(info.local).catch((error) => {
+      throw error instanceof Deno.errors.NotFound ? new Error(`${url} does not exist`) : error;
+    });
     const extension = SCRIPT_KINDS[info.mediaType ?? ""];
-    if (!extension) return { url, path, self: `bytes:${content}`, targets: [] };
+    if (!extension) return { url, path, self: `bytes:${content.hash}`, targets: [] };
     const code = await this.#cache.get(
-      content + extension,
+      content.hash + extension,
       async () =>
         runtimeCode(await loadTypeScript(), await Deno.readTextFile(info.local!), `m${extension}`),
     );
@@ -188,15 +197,25 @@ export class CodeFingerprinter {
       code: code.hash,
       place: code.usesImportMeta ? path : null,
     }));
-    const targets = code.refs.map((ref) => this.#resolve(ref, info));
-    return { url, path, self, targets };
+    let targets = code.refs.map((ref) => this.#resolve(ref, info));
+    if (targets.includes(null)) {
+      info = await this.#infoOf(url);
+      targets = code.refs.map((ref) => this.#resolve(ref, info));
+    }
+    return { url, path, self, targets: targets as Target[] };
   }
 
-  /** Where a reference leads: a local module outside the engine, or the id of anything else. */
-  #resolve(ref: ModuleReference, from: InfoModule): Target {
+  /**
+   * Where a reference leads: a local module outside the engine, or the id of anything else; null
+   * for a module `deno info` has not seen whose import is neither relative nor `node:`.
+   */
+  #resolve(ref: ModuleReference, from: InfoModule): Target | null {
     let url: string;
-    if (ref.kind === "url") {
+    const unresolved = from.unresolved === true;
+    if (ref.kind === "url" || (unresolved && /^\.\.?\//.test(ref.specifier))) {
       url = new URL(ref.specifier, from.specifier).href;
+    } else if (unresolved) {
+      return ref.specifier.startsWith("node:") ? { id: ref.specifier } : null;
     } else {
       const dep = from.dependencies?.find((d) => d.specifier === ref.specifier);
       const resolved = dep?.code?.specifier;
@@ -208,9 +227,8 @@ export class CodeFingerprinter {
     }
     if (url.startsWith("file:")) {
       const path = decodeURIComponent(new URL(url).pathname);
-      return path.startsWith(ENGINE_DIR)
-        ? { id: `engine:${path.slice(ENGINE_DIR.length)}` }
-        : { local: url };
+      if (path.startsWith(ENGINE_DIR)) return { id: `engine:${path.slice(ENGINE_DIR.length)}` };
+      return ref.kind === "url" || unresolved ? { local: url, alone: true } : { local: url };
     }
     const target = this.#graph.get(url);
     if (target?.error) throw new Error(`module graph: ${url}: ${target.error}`);
@@ -218,6 +236,17 @@ export class CodeFingerprinter {
       return { id: `npm:${url.replace(/^npm:\/?/, "")}`, npm: target.npmPackage };
     }
     return { id: url };
+  }
+
+  /** The module as `deno info` resolves it (run once per module not yet seen). */
+  async #infoOf(url: string): Promise<InfoModule> {
+    if (!this.#graph.has(url)) {
+      if (!this.#infos.has(url)) this.#infos.set(url, this.#denoInfo(url));
+      await this.#infos.get(url);
+    }
+    const info = this.#graph.get(url);
+    if (!info) throw new Error(`module graph: ${url} not found`);
+    return info;
   }
 
   /** Adds the module graph from one root, as `deno info` resolves it, to what is known. */
@@ -245,6 +274,14 @@ export class CodeFingerprinter {
     const root = this.root.endsWith("/") ? this.root : this.root + "/";
     return path.startsWith(root) ? path.slice(root.length) : path;
   }
+}
+
+/** A local module `deno info` has not seen: its imports are not resolved yet. */
+function unresolvedModule(url: string): InfoModule {
+  const path = decodeURIComponent(new URL(url).pathname);
+  const extension = path.slice(path.lastIndexOf("."));
+  const mediaType = Object.keys(SCRIPT_KINDS).find((k) => SCRIPT_KINDS[k] === extension);
+  return { specifier: url, local: path, mediaType: mediaType ?? "Unknown", unresolved: true };
 }
 
 /** `npm:name@version` of the given packages and of everything they depend on. */

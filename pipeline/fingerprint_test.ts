@@ -134,15 +134,35 @@ Deno.test("fingerprint: an import cycle and a worker started by URL are followed
   try {
     const fp = await p.fingerprint();
     assertEquals(Object.keys(fp.files), ["pool.ts", "stage.ts", "step.ts", "worker.ts"]);
+    // An import that is neither relative nor node: (resolved by deno info).
+    await p.write("scale.ts", `export const scale = 2;\n`);
+    await p.write(
+      "worker.ts",
+      `import { DONE } from "./pool.ts";\nimport { step } from "./step.ts";\n` +
+        `import { scale } from "file://${p.root}/scale.ts";\n` +
+        `self.onmessage = () => self.postMessage(step(DONE) * scale);\n`,
+    );
+    const scaled = await p.fingerprint();
+    assertEquals(Object.keys(scaled.files), [
+      "pool.ts",
+      "scale.ts",
+      "stage.ts",
+      "step.ts",
+      "worker.ts",
+    ]);
+    await p.write("scale.ts", `export const scale = 3;\n`);
+    assertNotEquals((await p.fingerprint()).hash, scaled.hash);
     await p.write("step.ts", `export const step = (x: number) => x + 2;\n`);
     const stepChanged = await p.fingerprint();
-    assertNotEquals(stepChanged.hash, fp.hash);
+    assertNotEquals(stepChanged.hash, scaled.hash);
     await p.write(
       "pool.ts",
       `export const DONE = 2;\n` +
         `export const start = () => new Worker(new URL("./worker.ts", import.meta.url));\n`,
     );
     assertNotEquals((await p.fingerprint()).hash, stepChanged.hash);
+    await Deno.remove(`${p.root}/worker.ts`);
+    await assertRejects(() => p.fingerprint(), Error, "worker.ts does not exist");
   } finally {
     await p.dispose();
   }
