@@ -6,7 +6,7 @@
  *
  * How: TypeScript's parser builds the syntax tree, which is written out as text with every
  * property of every node (sorted by name) except positions, the parser's bookkeeping, formatting
- * flags and type positions, with each module specifier replaced by a numbered reference (so that
+ * flags and type positions (the list is in _syntax.ts), with each module specifier replaced by a numbered reference (so that
  * a file's hash does not depend on where the files it imports live: the fingerprint adds their
  * own hashes instead). Unknown properties are kept: a construct this module does not know can
  * only rerun too much, never too little. `_runtime_code_test.ts` checks the result against
@@ -22,6 +22,7 @@
 // deno-lint-ignore no-import-prefix -- the engine also runs in projects without an import map
 import type ts from "npm:typescript@6.0.3";
 import { sha256Hex } from "./hash.ts";
+import { type Syntax, syntaxOf } from "./_syntax.ts";
 
 type Ts = typeof ts;
 type Node = ts.Node;
@@ -64,47 +65,6 @@ const PROPERTY_MODIFIERS = new Set(["public", "private", "protected", "readonly"
 
 /** Modifiers that do nothing at run time once parameter properties are written out. */
 const TYPE_ONLY_MODIFIERS = new Set([...PROPERTY_MODIFIERS, "abstract", "declare", "in", "out"]);
-
-/** Node properties that are positions, parser or binder bookkeeping, formatting or types. */
-const IGNORED = new Set([
-  "pos",
-  "end",
-  "kind",
-  "flags",
-  "parent",
-  "id",
-  "original",
-  "emitNode",
-  "symbol",
-  "localSymbol",
-  "locals",
-  "nextContainer",
-  "flowNode",
-  "flowNodeWhenFalse",
-  "flowNodeWhenTrue",
-  "endFlowNode",
-  "returnFlowNode",
-  "jsDoc",
-  "jsDocCache",
-  "modifierFlagsCache",
-  "transformFlags",
-  "possiblyExhaustive",
-  "escapedText",
-  // formatting and spelling of literals (their value is `text`)
-  "multiLine",
-  "singleQuote",
-  "hasExtendedUnicodeEscape",
-  "numericLiteralFlags",
-  "templateFlags",
-  "isUnterminated",
-  // type positions
-  "type",
-  "typeParameters",
-  "typeArguments",
-  "questionToken",
-  "exclamationToken",
-  "isTypeOnly",
-]);
 
 /** Properties holding the body of an `if`, `else` or loop. */
 const BODIES = new Set(["thenStatement", "elseStatement", "statement"]);
@@ -403,85 +363,4 @@ class Serializer {
 /** `"use strict";` and the like, at the start of a body. */
 function isDirective(t: Ts, s: ts.Statement): boolean {
   return t.isExpressionStatement(s) && t.isStringLiteral(s.expression);
-}
-
-/** The syntax kinds read by name above. */
-const KINDS = [
-  "Identifier",
-  "PrivateIdentifier",
-  "ParenthesizedExpression",
-  "AsExpression",
-  "SatisfiesExpression",
-  "TypeAssertionExpression",
-  "NonNullExpression",
-  "ExpressionWithTypeArguments",
-  "PartiallyEmittedExpression",
-  "MetaProperty",
-  "CallExpression",
-  "NewExpression",
-  "ExportDeclaration",
-  "ClassDeclaration",
-  "ClassExpression",
-  "InterfaceDeclaration",
-  "TypeAliasDeclaration",
-  "IndexSignature",
-  "SemicolonClassElement",
-  "NamespaceExportDeclaration",
-  "FunctionDeclaration",
-  "MethodDeclaration",
-  "Constructor",
-  "ImportSpecifier",
-  "ExportSpecifier",
-  "HeritageClause",
-  "Parameter",
-  "ImplementsKeyword",
-  "ImportKeyword",
-  "SuperKeyword",
-  "DeclareKeyword",
-  "AbstractKeyword",
-  "EmptyStatement",
-] as const;
-
-type Kinds = { readonly [K in typeof KINDS[number]]: number };
-
-/** Per TypeScript instance: kind numbers and names, and each node shape's written properties. */
-interface Syntax {
-  readonly kind: Kinds;
-  readonly kindName: readonly string[];
-  readonly flagMask: number;
-  /** The properties of a node to write, sorted (cached per kind and shape: the hot path). */
-  keysOf(n: Node): readonly string[];
-}
-
-const syntaxes = new WeakMap<Ts, Syntax>();
-
-function syntaxOf(t: Ts): Syntax {
-  let syntax = syntaxes.get(t);
-  if (syntax) return syntax;
-  // SyntaxKind is a large enum: copy what is read per node into small, fast objects.
-  const kind = Object.fromEntries(KINDS.map((name) => [name, t.SyntaxKind[name]])) as Kinds;
-  const kindName: string[] = [];
-  for (const [name, value] of Object.entries(t.SyntaxKind)) {
-    if (typeof value === "number" && kindName[value] === undefined) kindName[value] = name;
-  }
-  const shapes = new Map<number, { own: string[]; keys: string[] }[]>();
-  const keysOf = (n: Node) => {
-    const own = Object.keys(n);
-    const known = shapes.get(n.kind) ?? [];
-    const hit = known.find((s) =>
-      s.own.length === own.length && s.own.every((k, i) => k === own[i])
-    );
-    if (hit) return hit.keys;
-    const keys = own.filter((k) => !IGNORED.has(k)).sort();
-    shapes.set(n.kind, [...known, { own, keys }]);
-    return keys;
-  };
-  syntax = {
-    kind,
-    kindName,
-    flagMask: t.NodeFlags.BlockScoped | t.NodeFlags.OptionalChain,
-    keysOf,
-  };
-  syntaxes.set(t, syntax);
-  return syntax;
 }
