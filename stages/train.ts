@@ -75,7 +75,7 @@ export const trainStage = defineStage({
         await Deno.readTextFile(`${ctx.input("reference")}/summary.json`),
       ) as TrainingRunSummary
       : null;
-    const summary = await trainingRun({
+    const { summary, ...facts } = await trainingRun({
       ...p,
       dataDir: ctx.input("data"),
       reference,
@@ -89,12 +89,17 @@ export const trainStage = defineStage({
       onProgress: (fraction, note) => ctx.progress(Math.round(fraction * 1000), 1000, note),
       log: (line) => ctx.log(line),
     });
+    // Facts of this execution go to the manifest, not into the hashed summary, so that a rerun
+    // (or a resumed run) with the same numbers writes the same bytes.
     ctx.record({
       seed: p.seed,
       initSeed: p.initSeed,
       backend: summary.backend,
       solver: summary.solver,
       stopReason: summary.stopReason,
+      resumedFrom: facts.resumedFrom,
+      wallSeconds: facts.wallSeconds,
+      eigenSolves: facts.eigenSolvesByKind,
     });
   },
 });

@@ -8,7 +8,7 @@
 import { curvatureOperator, layerGaussNewtonOperator } from "../model/curvature.ts";
 import { type EigenResult, lanczosTopK, type SymmetricOperator } from "../linalg/lanczos.ts";
 import type { ObjectivePoint } from "../model/objective.ts";
-import type { MeasurementHook } from "../training/train.ts";
+import type { StatefulMeasurement } from "../training/train.ts";
 
 /** Eigen-solver settings of the split. */
 export interface HessianSplitOptions {
@@ -24,12 +24,23 @@ export type HessianSplit = Record<string, number>;
 /**
  * A measurement hook computing `lambda_G`, `lambda_H` and `lambda_G_layer_n` (n = 1..L), its
  * solves counted as the run's `hessian split` eigen-solves. Each solve is warm-started from the
- * previous measurement's eigenvector of the same matrix.
+ * previous measurement's eigenvector of the same matrix; those vectors are the hook's state,
+ * which checkpoints keep.
  */
-export function hessianSplitHook(options: HessianSplitOptions = {}): MeasurementHook {
-  const previous = new Map<string, Float64Array[]>();
-  return ({ point, eigenSolves }) =>
-    hessianSplit(point, options, previous, (r) => eigenSolves.record("hessian split", r));
+export function hessianSplitHook(options: HessianSplitOptions = {}): StatefulMeasurement {
+  let previous = new Map<string, Float64Array[]>();
+  return {
+    measure: ({ point, eigenSolves }) =>
+      hessianSplit(point, options, previous, (r) => eigenSolves.record("hessian split", r)),
+    // The warm starts are the split's only memory: a checkpoint keeps them.
+    state: () =>
+      Object.fromEntries([...previous].map(([name, vs]) => [name, vs.map((v) => v.slice())])),
+    restore: (state) => {
+      previous = new Map(
+        Object.entries(state).map(([name, vs]) => [name, vs.map((v) => v.slice())]),
+      );
+    },
+  };
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * Training checkpoints: a folder holding θ (`theta-<step>.npy`, float32, numpy-readable), the
- * warm-start vectors of the solver (its last and the previous eigenvectors) and of the sharpness
- * measurement (float64 `.npy`, one row per vector), and `checkpoint.json` (step, t, RNG state, the
- * rows so far, and a fingerprint of the run's configuration). The JSON is written last,
- * atomically, and names the files it belongs to, so a run killed at any moment leaves the previous
- * complete checkpoint readable.
+ * Training checkpoints: a folder holding θ (`theta-<step>.npy`, float32, numpy-readable), every
+ * named set of float64 vectors the run's next results depend on (`vectors-<name>-<step>.npy`, one
+ * row per vector: the solver's last and previous eigenvectors, the sharpness measurement's and
+ * each measurement hook's warm starts), and `checkpoint.json` (step, t, RNG state, the rows so
+ * far, the eigen-solve counts, and a fingerprint of the run's configuration). The JSON is written
+ * last, atomically, and names the files it belongs to, so a run killed at any moment leaves the
+ * previous complete checkpoint readable.
  *
  * @module
  */
@@ -13,7 +14,6 @@ import { decodeNpy, encodeNpy } from "../io/npy.ts";
 import { loadThetaNpy, saveThetaNpy } from "../model/mlp.ts";
 import { writeFileAtomic } from "../../util/atomic_write.ts";
 import type { RngState } from "../../util/rng.ts";
-import type { SolverState } from "../solvers/types.ts";
 import type { EigenSolveCounts } from "../linalg/eigen_solve_log.ts";
 
 /** Everything a resumed run needs (numbers only, so JSON round-trips them exactly). */
@@ -23,8 +23,8 @@ export interface CheckpointData<Row, Measurement> {
   step: number;
   t: number;
   theta: Float32Array;
-  solverState: SolverState;
-  sharpnessVectors: Float64Array[];
+  /** Named sets of vectors (names of letters, digits, `_`, `.` and `-`), e.g. warm starts. */
+  vectors: Record<string, Float64Array[]>;
   rngState: RngState;
   previousLoss: number | null;
   trajectory: Row[];
@@ -35,7 +35,8 @@ export interface CheckpointData<Row, Measurement> {
 }
 
 const INDEX = "checkpoint.json";
-const FORMAT = "eos-training-checkpoint/3";
+const FORMAT = "eos-training-checkpoint/4";
+const VECTOR_SET_NAME = /^[A-Za-z0-9_.-]+$/;
 
 function vectorsNpy(vectors: Float64Array[]): Uint8Array {
   const P = vectors[0]?.length ?? 0;
@@ -55,19 +56,13 @@ function npyVectors(bytes: Uint8Array): Float64Array[] {
 /** Writes a checkpoint into `dir` (created if needed) and removes the files of older ones. */
 export async function writeCheckpoint<R, M>(dir: string, c: CheckpointData<R, M>): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  const files = {
-    theta: `theta-${c.step}.npy`,
-    solverVectors: `solver-vectors-${c.step}.npy`,
-    solverPreviousVectors: `solver-previous-vectors-${c.step}.npy`,
-    sharpnessVectors: `sharpness-vectors-${c.step}.npy`,
-  };
-  await saveThetaNpy(join(dir, files.theta), c.theta);
-  await writeFileAtomic(join(dir, files.solverVectors), vectorsNpy(c.solverState.vectors));
-  await writeFileAtomic(
-    join(dir, files.solverPreviousVectors),
-    vectorsNpy(c.solverState.previousVectors),
-  );
-  await writeFileAtomic(join(dir, files.sharpnessVectors), vectorsNpy(c.sharpnessVectors));
+  const theta = `theta-${c.step}.npy`, vectors: Record<string, string> = {};
+  await saveThetaNpy(join(dir, theta), c.theta);
+  for (const [name, set] of Object.entries(c.vectors)) {
+    if (!VECTOR_SET_NAME.test(name)) throw new Error(`checkpoint: vector set name "${name}"`);
+    vectors[name] = `vectors-${name}-${c.step}.npy`;
+    await writeFileAtomic(join(dir, vectors[name]), vectorsNpy(set));
+  }
   const index = {
     format: FORMAT,
     fingerprint: c.fingerprint,
@@ -75,14 +70,14 @@ export async function writeCheckpoint<R, M>(dir: string, c: CheckpointData<R, M>
     t: c.t,
     rngState: c.rngState,
     previousLoss: c.previousLoss,
-    files,
+    files: { theta, vectors },
     trajectory: c.trajectory,
     measurements: c.measurements,
     warnings: c.warnings,
     eigenSolves: c.eigenSolves,
   };
   await writeFileAtomic(join(dir, INDEX), new TextEncoder().encode(JSON.stringify(index)));
-  const keep = new Set([INDEX, ...Object.values(files)]);
+  const keep = new Set([INDEX, theta, ...Object.values(vectors)]);
   for await (const entry of Deno.readDir(dir)) {
     if (entry.isFile && entry.name.endsWith(".npy") && !keep.has(entry.name)) {
       await Deno.remove(join(dir, entry.name)).catch(() => {});
@@ -118,17 +113,16 @@ export async function readCheckpoint<R, M>(
         `remove the folder or choose another checkpoint path`,
     );
   }
-  const vectors = async (file: string) => npyVectors(await Deno.readFile(join(dir, file)));
+  const vectors: Record<string, Float64Array[]> = {};
+  for (const [name, file] of Object.entries(index.files.vectors as Record<string, string>)) {
+    vectors[name] = npyVectors(await Deno.readFile(join(dir, file)));
+  }
   return {
     fingerprint,
     step: index.step,
     t: index.t,
     theta: await loadThetaNpy(join(dir, index.files.theta)),
-    solverState: {
-      vectors: await vectors(index.files.solverVectors),
-      previousVectors: await vectors(index.files.solverPreviousVectors),
-    },
-    sharpnessVectors: await vectors(index.files.sharpnessVectors),
+    vectors,
     rngState: index.rngState,
     previousLoss: index.previousLoss,
     trajectory: index.trajectory,

@@ -14,8 +14,12 @@ function checkpoint(step: number) {
     step,
     t: 0.1 * step,
     theta: Float32Array.from({ length: 7 }, (_, i) => i / 3),
-    solverState: { vectors: vectors(3, 5, 1), previousVectors: vectors(3, 5, 2) },
-    sharpnessVectors: vectors(1, 5, 3),
+    vectors: {
+      solver: vectors(3, 5, 1),
+      "solver.previous": vectors(3, 5, 2),
+      sharpness: vectors(1, 5, 3),
+      "hook0.lambda_G_layer_1": vectors(1, 4, 4),
+    },
     rngState: new Rng(4).state(),
     previousLoss: 0.5,
     trajectory: [{ step, loss: 0.25 }],
@@ -25,26 +29,35 @@ function checkpoint(step: number) {
   };
 }
 
-Deno.test("checkpoint: a written checkpoint reads back exactly, with both solver bases", async () => {
+Deno.test("checkpoint: a written checkpoint reads back exactly, with every named vector set", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await writeCheckpoint(dir, checkpoint(5));
     await writeCheckpoint(dir, checkpoint(10));
     assertEquals(await readCheckpoint(dir, "run-a"), checkpoint(10));
-    // The older checkpoint's arrays are gone; the index and the newest four files remain.
+    // The older checkpoint's arrays are gone; the index and the newest five files remain.
     const names = [];
     for await (const e of Deno.readDir(dir)) names.push(e.name);
     assertEquals(names.sort(), [
       "checkpoint.json",
-      "sharpness-vectors-10.npy",
-      "solver-previous-vectors-10.npy",
-      "solver-vectors-10.npy",
       "theta-10.npy",
+      "vectors-hook0.lambda_G_layer_1-10.npy",
+      "vectors-sharpness-10.npy",
+      "vectors-solver-10.npy",
+      "vectors-solver.previous-10.npy",
     ]);
-    // A solver without a previous basis (first step, or no extrapolation) round-trips too.
-    const first = { ...checkpoint(1), solverState: { vectors: [], previousVectors: [] } };
+    // Empty sets (a solver without a previous basis: the first step, or no extrapolation) and
+    // no sets at all round-trip too.
+    const first = { ...checkpoint(1), vectors: { solver: [], "solver.previous": [] } };
     await writeCheckpoint(dir, first);
-    assertEquals((await readCheckpoint(dir, "run-a"))!.solverState, first.solverState);
+    assertEquals((await readCheckpoint(dir, "run-a"))!.vectors, first.vectors);
+    await writeCheckpoint(dir, { ...checkpoint(2), vectors: {} });
+    assertEquals((await readCheckpoint(dir, "run-a"))!.vectors, {});
+    await assertRejects(
+      () => writeCheckpoint(dir, { ...checkpoint(3), vectors: { "../x": [] } }),
+      Error,
+      'vector set name "../x"',
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -64,7 +77,7 @@ Deno.test("checkpoint: none, another run's, or an older format's is said so", as
     await assertRejects(
       () => readCheckpoint(dir, "run-a"),
       Error,
-      "format eos-training-checkpoint/1 is not eos-training-checkpoint/3, the one this version " +
+      "format eos-training-checkpoint/1 is not eos-training-checkpoint/4, the one this version " +
         "reads; remove the folder to start the run afresh",
     );
   } finally {

@@ -7,9 +7,11 @@
  */
 export {
   type MeasureContext,
+  type MeasurementFunction,
   type MeasurementHook,
   type MeasurementRow,
   type Progress,
+  type StatefulMeasurement,
   type StopReason,
   type StopRule,
   train,
@@ -18,5 +20,10 @@ export {
   type TrainResult,
   type TrajectoryRow,
 } from "./train.ts";
-export { trainingRun, type TrainingRunConfig, type TrainingRunSummary } from "./training_run.ts";
+export {
+  trainingRun,
+  type TrainingRunConfig,
+  type TrainingRunOutcome,
+  type TrainingRunSummary,
+} from "./training_run.ts";
 export { type Divergence } from "./divergence.ts";

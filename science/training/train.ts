@@ -13,7 +13,6 @@ import { checkThetaLength } from "../model/mlp.ts";
 import { Rng } from "../../util/rng.ts";
 import { createSolver, type SolverConfig } from "../solvers/create.ts";
 import { WarmEigenSolve } from "../solvers/eigen_settings.ts";
-import type { SolverState } from "../solvers/types.ts";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { type EigenSolveCounts, EigenSolveLog } from "../linalg/eigen_solve_log.ts";
 import { type Divergence, divergenceCheck, TrainingDivergedError } from "./divergence.ts";
@@ -43,10 +42,25 @@ export interface MeasureContext {
   eigenSolves: EigenSolveLog;
 }
 
-/** A measurement hook: returns named numbers, merged into the measurement row. */
-export type MeasurementHook = (
+/** A measurement: returns named numbers, merged into the measurement row. */
+export type MeasurementFunction = (
   ctx: MeasureContext,
 ) => Record<string, number> | Promise<Record<string, number>>;
+
+/**
+ * A measurement whose results depend on what it carries from one call to the next (e.g. the
+ * warm starts of its eigen-solves): its state goes into every checkpoint, so that a resumed run
+ * measures the same numbers, bit for bit, as an uninterrupted one.
+ */
+export interface StatefulMeasurement {
+  measure: MeasurementFunction;
+  /** Everything the next call's result depends on, as named vector sets. */
+  state(): Record<string, Float64Array[]>;
+  restore(state: Record<string, Float64Array[]>): void;
+}
+
+/** A measurement hook: its columns are merged into the measurement row. */
+export type MeasurementHook = MeasurementFunction | StatefulMeasurement;
 
 /** One row per step; `dt` and `applications` describe the step taken *from* this row's θ. */
 export interface TrajectoryRow {
@@ -203,6 +217,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       : null;
     const rng = saved ? Rng.fromState(saved.rngState) : new Rng(o.seed ?? 0);
     const solver = createSolver(o.solver, objective, o.loss, o.spec.sizes.at(-1)!, rng);
+    const hooks = (o.hooks ?? []).map((h) => typeof h === "function" ? { measure: h } : h);
     let theta = saved?.theta ?? o.theta0, t = saved?.t ?? 0, step = saved?.step ?? 0;
     let previousLoss = saved?.previousLoss ?? null;
     // The sharpness λ¹(ℋ), warm-started from the last measurement's eigenvector.
@@ -211,11 +226,19 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       maxIterations: 100,
       rng,
     });
-    if (saved) sharpness.restore({ vectors: saved.sharpnessVectors, previousVectors: [] });
+    if (saved) sharpness.restore({ vectors: saved.vectors.sharpness, previousVectors: [] });
     const trajectory = saved?.trajectory ?? [], measurements = saved?.measurements ?? [];
     const warnings = saved?.warnings ?? [];
     const eigenSolves = new EigenSolveLog(saved?.eigenSolves);
-    if (saved) solver.restore(saved.solverState);
+    if (saved) {
+      solver.restore({
+        vectors: saved.vectors.solver,
+        previousVectors: saved.vectors["solver.previous"],
+      });
+      hooks.forEach((h, i) => {
+        if ("restore" in h) h.restore(hookState(saved.vectors, i));
+      });
+    }
     const initialLoss = trajectory[0]?.loss ?? null;
     const check = divergenceCheck(o.explosionFactor ?? 1000, solver.description);
     const started = performance.now();
@@ -231,8 +254,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         sharpness: top.values[0],
         sharpnessResidual: top.residuals[0],
       };
-      for (const hook of o.hooks ?? []) {
-        Object.assign(row, await hook({ step, t, point, objective, eigenSolves }));
+      for (const hook of hooks) {
+        Object.assign(row, await hook.measure({ step, t, point, objective, eigenSolves }));
       }
       measurements.push(row);
     };
@@ -325,12 +348,21 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (o.checkpointPath && step % checkpointEvery === 0) {
         // The state at the top of the loop: the next iteration re-evaluates θ exactly as a
         // resumed run would, so the row for this step is not yet written.
+        const solverState = solver.state();
+        const vectors: Record<string, Float64Array[]> = {
+          solver: solverState.vectors,
+          "solver.previous": solverState.previousVectors,
+          sharpness: sharpness.state().vectors,
+        };
+        hooks.forEach((h, i) => {
+          if (!("state" in h)) return;
+          for (const [name, set] of Object.entries(h.state())) vectors[`hook${i}.${name}`] = set;
+        });
         await save(o.checkpointPath, fingerprint, {
           step,
           t,
           theta,
-          solver,
-          sharpnessVectors: sharpness.state().vectors,
+          vectors,
           rng,
           previousLoss,
           trajectory,
@@ -345,6 +377,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
 }
 
+/** Hook i's own vector sets among a checkpoint's (saved as `hook<i>.<name>`). */
+function hookState(vectors: Record<string, Float64Array[]>, i: number) {
+  const prefix = `hook${i}.`;
+  return Object.fromEntries(
+    Object.entries(vectors).filter(([name]) => name.startsWith(prefix)).map((
+      [name, set],
+    ) => [name.slice(prefix.length), set]),
+  );
+}
+
 async function save(
   path: string,
   fingerprint: string,
@@ -352,8 +394,7 @@ async function save(
     step: number;
     t: number;
     theta: Float32Array;
-    solver: { state(): SolverState };
-    sharpnessVectors: Float64Array[];
+    vectors: Record<string, Float64Array[]>;
     rng: Rng;
     previousLoss: number | null;
     trajectory: TrajectoryRow[];
@@ -367,8 +408,7 @@ async function save(
     step: s.step,
     t: s.t,
     theta: s.theta,
-    solverState: s.solver.state(),
-    sharpnessVectors: s.sharpnessVectors,
+    vectors: s.vectors,
     rngState: s.rng.state(),
     previousLoss: s.previousLoss,
     trajectory: s.trajectory,

@@ -44,12 +44,18 @@ export interface TrainingRunConfig {
   reference: { peakSharpness: number; t: number } | null;
   /** Where checkpoints go, so that a killed run resumes. */
   checkpointDir?: string;
+  /** Steps between checkpoints (default 100). */
+  checkpointEvery?: number;
   outputs: { trajectory: string; measurements: string; theta: string; summary: string };
   onProgress?: (fraction: number, note: string) => void;
   log?: (line: string) => void;
 }
 
-/** The summary written as `summary.json`. */
+/**
+ * The summary written as `summary.json`: numbers that a rerun of the same run reproduces bit for
+ * bit, resumed or not (how long it took and whether it resumed are in {@linkcode
+ * TrainingRunOutcome}, for the manifest), so that a rerun writes the same bytes.
+ */
 export interface TrainingRunSummary {
   solver: string;
   eta: number | null;
@@ -61,15 +67,23 @@ export interface TrainingRunSummary {
   peakSharpness: number;
   finalAlignment: number | null;
   warnings: string[];
-  resumedFrom: number | null;
   /** The run's eigen-solves: how many, how many unconverged, the worst ‖r‖ / max|θ|. */
   eigenSolves: EigenSolveCounts;
   backend: string;
-  wallSeconds: number;
 }
 
-/** Runs the configured training and writes its outputs; returns the summary. */
-export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunSummary> {
+/** What {@linkcode trainingRun} returns: the summary and the facts of this execution. */
+export interface TrainingRunOutcome {
+  summary: TrainingRunSummary;
+  /** The step a checkpoint resumed from, or null for a run from θ₀. */
+  resumedFrom: number | null;
+  wallSeconds: number;
+  /** The eigen-solve counts per kind (ee, sharpness, hessian split, …). */
+  eigenSolvesByKind: Record<string, EigenSolveCounts>;
+}
+
+/** Runs the configured training and writes its outputs; returns the summary and run facts. */
+export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutcome> {
   const backend = await selectBackend(c.backend);
   const inputs = decodeNpy(await Deno.readFile(`${c.dataDir}/inputs.npy`));
   const labels = decodeNpy(await Deno.readFile(`${c.dataDir}/labels.npy`));
@@ -102,6 +116,7 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunSumm
     measureEvery: c.measureEvery,
     hooks,
     checkpointPath: c.checkpointDir,
+    checkpointEvery: c.checkpointEvery,
     seed: c.initSeed,
     onProgress: (p) =>
       c.onProgress?.(
@@ -128,10 +143,8 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunSumm
     peakSharpness: Math.max(...sharpness),
     finalAlignment: result.measurements.at(-1)?.align_mean ?? null,
     warnings: result.warnings,
-    resumedFrom: result.resumedFrom,
     eigenSolves: result.eigenSolves,
     backend: backend.name,
-    wallSeconds: (performance.now() - started) / 1000,
   };
   const encoder = new TextEncoder();
   await writeFileAtomic(
@@ -144,7 +157,12 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunSumm
   );
   await saveThetaNpy(c.outputs.theta, result.theta);
   await writeFileAtomic(c.outputs.summary, encoder.encode(JSON.stringify(summary, null, 2) + "\n"));
-  return summary;
+  return {
+    summary,
+    resumedFrom: result.resumedFrom,
+    wallSeconds: (performance.now() - started) / 1000,
+    eigenSolvesByKind: result.eigenSolvesByKind,
+  };
 }
 
 /** The solver and stopping rule; GD's η and time span come from its reference run. */

@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import { parse } from "@std/csv";
 import { encodeNpy } from "../io/npy.ts";
 import { trainingRun, type TrainingRunConfig } from "./training_run.ts";
@@ -44,7 +44,7 @@ Deno.test("trainingRun writes tables whose numbers the summary agrees with", asy
   const dir = await Deno.makeTempDir();
   try {
     await writeData(dir);
-    const summary = await trainingRun(config(dir, {}));
+    const { summary } = await trainingRun(config(dir, {}));
     const rows = (name: string) =>
       parse(Deno.readTextFileSync(`${dir}/${name}`), { skipFirstRow: true }) as Record<
         string,
@@ -80,7 +80,7 @@ Deno.test("a GD run takes 2/η = f · the reference's peak sharpness, over its t
   const dir = await Deno.makeTempDir();
   try {
     await writeData(dir);
-    const summary = await trainingRun(config(dir, {
+    const { summary } = await trainingRun(config(dir, {
       solver: "gd",
       gdSharpnessFraction: 0.5,
       measure: "sharpness",
@@ -89,6 +89,58 @@ Deno.test("a GD run takes 2/η = f · the reference's peak sharpness, over its t
     assertAlmostEquals(summary.eta!, 2 / (0.5 * 40), 1e-12);
     assertEquals(summary.stopReason, "maxTime");
     assert(summary.t >= 1 && summary.t < 1 + summary.eta!, `t = ${summary.t}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Every output file's bytes, by name. */
+async function outputBytes(dir: string): Promise<Record<string, Uint8Array>> {
+  const names = ["trajectory.csv", "measurements.csv", "theta.npy", "summary.json"];
+  return Object.fromEntries(
+    await Promise.all(names.map(async (n) => [n, await Deno.readFile(`${dir}/${n}`)])),
+  );
+}
+
+Deno.test("a run interrupted at several steps and resumed writes the same bytes as one that was not", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeData(dir);
+    // Full measurements (the Gauss–Newton split's warm-started solves) every 3 steps and a
+    // checkpoint every 7: interruptions at steps 10, 20 and 30 resume from 7, 14 and 28, between
+    // measurements and checkpoints.
+    const run = (name: string, extra: Partial<TrainingRunConfig>) => {
+      const out = `${dir}/${name}`;
+      Deno.mkdirSync(out);
+      return config(dir, {
+        maxSteps: 36,
+        measureEvery: 3,
+        checkpointEvery: 7,
+        outputs: {
+          trajectory: `${out}/trajectory.csv`,
+          measurements: `${out}/measurements.csv`,
+          theta: `${out}/theta.npy`,
+          summary: `${out}/summary.json`,
+        },
+        ...extra,
+      });
+    };
+    const whole = await trainingRun(run("whole", {}));
+    assertEquals(whole.resumedFrom, null);
+    const checkpointDir = `${dir}/checkpoint`, resumedFrom: (number | null)[] = [];
+    for (const stopAt of [10, 20, 30, null]) {
+      const c = run(`part-${stopAt}`, {
+        checkpointDir,
+        onProgress: (_, note) => {
+          if (note.startsWith(`step ${stopAt} `)) throw new Error(`interrupted at ${stopAt}`);
+        },
+      });
+      if (stopAt === null) resumedFrom.push((await trainingRun(c)).resumedFrom);
+      else await assertRejects(() => trainingRun(c), Error, `interrupted at ${stopAt}`);
+    }
+    // The last attempt resumed from the checkpoint at 28 (the ones before from 7 and 14).
+    assertEquals(resumedFrom, [28]);
+    assertEquals(await outputBytes(`${dir}/part-null`), await outputBytes(`${dir}/whole`));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
