@@ -50,6 +50,8 @@ export const trainStage = defineStage({
     maxSteps: integer({ min: 1 }),
     maxTime: number({ min: 0 }),
     measureEvery: integer({ min: 1 }),
+    /** Steps between sharpness-only measurements (λ¹(ℋ) alone) between the full ones; 0 = none. */
+    sharpnessEvery: integer({ min: 0, default: 0 }),
     /** What to measure besides λ¹(ℋ): `full` adds the Gauss–Newton split and the alignment. */
     measure: oneOf(["full", "alignment", "sharpness"]),
     backend: oneOf(BACKEND_NAMES),

@@ -1,8 +1,41 @@
 /**
  * The full-batch training loop: a solver stepping an MLP objective from θ₀ until a stopping rule
- * holds, recording one trajectory row per step and, every `measureEvery` steps, a measurement row
- * with the sharpness λ¹(ℋ) plus whatever the measurement hooks return. Periodic checkpoints make
- * a killed run resume to the same result as an uninterrupted one.
+ * holds, recording one trajectory row per step and, every `measureEvery` steps, a full
+ * measurement row with the sharpness λ¹(ℋ) plus whatever the measurement hooks return, and every
+ * `sharpnessEvery` steps between them a sharpness-only row (the hooks' columns absent, NaN in the
+ * table). Periodic checkpoints make a killed run resume to the same result, bit for bit, as an
+ * uninterrupted one.
+ *
+ * The loop (`train`) reads like the algorithm; a run's state, with its measurements, its step and
+ * its checkpoints, is science/training/_run_state.ts.
+ *
+ * @example Exponential Euler on XOR with a tiny net, 20 steps, measured every 5
+ * ```ts
+ * import { assert, assertEquals } from "@std/assert";
+ * import { selectBackend } from "../model/backend.ts";
+ * import { initTheta } from "../model/mlp.ts";
+ * import { xorData } from "../datasets/synthetic.ts";
+ * import { Rng } from "../../util/rng.ts";
+ * import { train } from "./train.ts";
+ *
+ * await selectBackend("cpu");
+ * const { inputs: x, labels: y } = xorData(32, 0);
+ * const spec = { sizes: [2, 8, 8, 2], activation: "elu" as const };
+ * const result = await train({
+ *   spec,
+ *   loss: "mse",
+ *   x,
+ *   y,
+ *   solver: { kind: "ee", etaMax: 0.05 },
+ *   theta0: initTheta(spec, new Rng(0)),
+ *   stop: { maxSteps: 20 },
+ *   measureEvery: 5,
+ * });
+ * assertEquals(result.stopReason, "maxSteps");
+ * assertEquals(result.measurements.map((m) => m.step), [0, 5, 10, 15, 20]);
+ * assert(result.loss < result.trajectory[0].loss);
+ * assert(result.measurements.every((m) => m.sharpness > 0));
+ * ```
  *
  * @module
  */
@@ -10,12 +43,10 @@ import type { MlpSpec } from "../model/layout.ts";
 import type { LossKind } from "../model/loss.ts";
 import { Objective, type ObjectivePoint } from "../model/objective.ts";
 import { checkThetaLength } from "../model/mlp.ts";
-import { Rng } from "../../util/rng.ts";
-import { createSolver, type SolverConfig } from "../solvers/create.ts";
-import { WarmEigenSolve } from "../solvers/eigen_settings.ts";
-import { readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
-import { type EigenSolveCounts, EigenSolveLog } from "../linalg/eigen_solve_log.ts";
-import { type Divergence, divergenceCheck, TrainingDivergedError } from "./divergence.ts";
+import type { SolverConfig } from "../solvers/create.ts";
+import type { EigenSolveCounts, EigenSolveLog } from "../linalg/eigen_solve_log.ts";
+import { TrainingDivergedError } from "./divergence.ts";
+import { RunState } from "./_run_state.ts";
 
 export { TrainingDivergedError };
 
@@ -76,7 +107,10 @@ export interface TrajectoryRow {
   solverEigenvalue: number;
 }
 
-/** One row per measurement: step, t, loss, accuracy, sharpness and the hooks' columns. */
+/**
+ * One row per measurement: step, t, loss, accuracy, sharpness and, in a full measurement, the
+ * hooks' columns (a sharpness-only row lacks them).
+ */
 export interface MeasurementRow {
   step: number;
   t: number;
@@ -113,6 +147,11 @@ export interface TrainOptions {
   stop: StopRule;
   /** Measure every M steps (and at the final step); default 10; 0 = only at start and end. */
   measureEvery?: number;
+  /**
+   * Measure the sharpness alone every S steps between the full measurements (cheap: one warm
+   * eigen-solve, no hooks); default 0 = never.
+   */
+  sharpnessEvery?: number;
   hooks?: MeasurementHook[];
   /** Relative tolerance of the sharpness eigen-solve; default 1e-4. */
   sharpnessTolerance?: number;
@@ -158,24 +197,89 @@ export interface TrainResult {
   eigenSolvesByKind: Record<string, EigenSolveCounts>;
 }
 
-/** Identifies a run for resuming: everything but the stopping rule, which a resume may extend. */
-function fingerprintOf(o: TrainOptions): string {
-  let h = 0x811c9dc5; // FNV-1a over θ₀ and the data, enough to tell runs apart
-  const mix = (a: ArrayLike<number>) => {
-    const bytes = new Uint8Array(Float64Array.from(a).buffer);
-    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  };
-  mix(o.theta0);
-  mix(o.x);
-  mix(o.y);
-  return JSON.stringify({
+/** {@linkcode TrainOptions}' cadences and policies, validated, with the defaults filled in. */
+export interface TrainSettings {
+  measureEvery: number;
+  sharpnessEvery: number;
+  checkpointEvery: number;
+  progressEvery: number;
+  monotone: "off" | "warn" | "fail";
+  monotoneTolerance: number;
+  explosionFactor: number;
+}
+
+/** Trains from θ₀ (or from the checkpoint) until a stopping rule holds. */
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const settings = validateTrainOptions(o);
+  const objective = new Objective({
     spec: o.spec,
     loss: o.loss,
-    solver: o.solver,
-    measureEvery: o.measureEvery,
-    seed: o.seed,
-    hash: h,
+    x: o.x,
+    y: o.y,
+    chunkSize: o.chunkSize,
   });
+  try {
+    const run = await RunState.start(o, settings, objective);
+    while (true) {
+      const point = objective.at(run.theta);
+      try {
+        run.checkHealth(point);
+        const reason = stopReason(o.stop, run.step, run.t, point.loss);
+        await run.measureIfDue(point, reason !== null);
+        run.recordRow(point);
+        if (reason) return run.result(point, reason);
+        run.advance(point);
+      } finally {
+        point.dispose();
+      }
+      await run.checkpointIfDue();
+    }
+  } finally {
+    objective.dispose();
+  }
+}
+
+/** Which stopping rule holds at (step, t, loss), if any; the loss rule first. */
+export function stopReason(
+  stop: StopRule,
+  step: number,
+  t: number,
+  loss: number,
+): StopReason | null {
+  if (stop.lossBelow !== undefined && loss <= stop.lossBelow) return "lossBelow";
+  if (stop.maxSteps !== undefined && step >= stop.maxSteps) return "maxSteps";
+  if (stop.maxTime !== undefined && t >= stop.maxTime) return "maxTime";
+  return null;
+}
+
+/** Checks every option before any work (errors name the field); returns the settings. */
+function validateTrainOptions(o: TrainOptions): TrainSettings {
+  validateStop(o.stop);
+  checkThetaLength(o.spec, o.theta0);
+  const count = (field: string, value: number | undefined, fallback: number, min: number) => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < min) {
+      throw new Error(`${field}: must be an integer ≥ ${min}, got ${value}`);
+    }
+    return v;
+  };
+  const monotone = o.monotone ?? "warn";
+  if (!["off", "warn", "fail"].includes(monotone)) {
+    throw new Error(`monotone: "${monotone}" is not one of off, warn, fail`);
+  }
+  const explosionFactor = o.explosionFactor ?? 1000;
+  if (!(explosionFactor > 1)) {
+    throw new Error(`explosionFactor: must be a number > 1, got ${o.explosionFactor}`);
+  }
+  return {
+    measureEvery: count("measureEvery", o.measureEvery, 10, 0),
+    sharpnessEvery: count("sharpnessEvery", o.sharpnessEvery, 0, 0),
+    checkpointEvery: count("checkpointEvery", o.checkpointEvery, 100, 1),
+    progressEvery: count("progressEvery", o.progressEvery, 10, 1),
+    monotone,
+    monotoneTolerance: o.monotoneTolerance ?? 1e-6,
+    explosionFactor,
+  };
 }
 
 function validateStop(stop: StopRule): void {
@@ -191,229 +295,4 @@ function validateStop(stop: StopRule): void {
       throw new Error(`stop.${k}: must be a number ≥ 0, got ${v}`);
     }
   }
-}
-
-/** Trains from θ₀ (or from the checkpoint) until a stopping rule holds. */
-export async function train(o: TrainOptions): Promise<TrainResult> {
-  validateStop(o.stop);
-  checkThetaLength(o.spec, o.theta0);
-  const measureEvery = o.measureEvery ?? 10, checkpointEvery = o.checkpointEvery ?? 100;
-  const progressEvery = o.progressEvery ?? 10, monotone = o.monotone ?? "warn";
-  const monotoneTolerance = o.monotoneTolerance ?? 1e-6;
-  if (!["off", "warn", "fail"].includes(monotone)) {
-    throw new Error(`monotone: "${monotone}" is not one of off, warn, fail`);
-  }
-  const objective = new Objective({
-    spec: o.spec,
-    loss: o.loss,
-    x: o.x,
-    y: o.y,
-    chunkSize: o.chunkSize,
-  });
-  try {
-    const fingerprint = fingerprintOf(o);
-    const saved = o.checkpointPath
-      ? await readCheckpoint<TrajectoryRow, MeasurementRow>(o.checkpointPath, fingerprint)
-      : null;
-    const rng = saved ? Rng.fromState(saved.rngState) : new Rng(o.seed ?? 0);
-    const solver = createSolver(o.solver, objective, o.loss, o.spec.sizes.at(-1)!, rng);
-    const hooks = (o.hooks ?? []).map((h) => typeof h === "function" ? { measure: h } : h);
-    let theta = saved?.theta ?? o.theta0, t = saved?.t ?? 0, step = saved?.step ?? 0;
-    let previousLoss = saved?.previousLoss ?? null;
-    // The sharpness λ¹(ℋ), warm-started from the last measurement's eigenvector.
-    const sharpness = new WarmEigenSolve({
-      tolerance: o.sharpnessTolerance ?? 1e-4,
-      maxIterations: 100,
-      rng,
-    });
-    if (saved) sharpness.restore({ vectors: saved.vectors.sharpness, previousVectors: [] });
-    const trajectory = saved?.trajectory ?? [], measurements = saved?.measurements ?? [];
-    const warnings = saved?.warnings ?? [];
-    const eigenSolves = new EigenSolveLog(saved?.eigenSolves);
-    if (saved) {
-      solver.restore({
-        vectors: saved.vectors.solver,
-        previousVectors: saved.vectors["solver.previous"],
-      });
-      hooks.forEach((h, i) => {
-        if ("restore" in h) h.restore(hookState(saved.vectors, i));
-      });
-    }
-    const initialLoss = trajectory[0]?.loss ?? null;
-    const check = divergenceCheck(o.explosionFactor ?? 1000, solver.description);
-    const started = performance.now();
-
-    const measure = async (point: ObjectivePoint) => {
-      const top = sharpness.at(point, { k: 1 });
-      eigenSolves.record("sharpness", top);
-      const row: MeasurementRow = {
-        step,
-        t,
-        loss: point.loss,
-        accuracy: point.accuracy,
-        sharpness: top.values[0],
-        sharpnessResidual: top.residuals[0],
-      };
-      for (const hook of hooks) {
-        Object.assign(row, await hook.measure({ step, t, point, objective, eigenSolves }));
-      }
-      measurements.push(row);
-    };
-
-    while (true) {
-      const point = objective.at(theta);
-      try {
-        const divergence: Divergence | null = check(point, initialLoss ?? point.loss, {
-          step,
-          t,
-          previousLoss,
-          lastRow: trajectory.at(-1),
-          lastSharpness: measurements.at(-1)?.sharpness,
-        });
-        if (divergence) throw new TrainingDivergedError(divergence);
-        if (previousLoss !== null && monotone !== "off") {
-          if (point.loss > previousLoss * (1 + monotoneTolerance)) {
-            const msg = `loss rose at step ${step} (t=${t}): ${previousLoss} → ${point.loss} ` +
-              `with ${solver.description}; the step was unstable`;
-            if (monotone === "fail") throw new Error(msg);
-            if (warnings.length < 20) warnings.push(msg);
-          }
-        }
-        const reason: StopReason | null = o.stop.lossBelow !== undefined &&
-            point.loss <= o.stop.lossBelow
-          ? "lossBelow"
-          : o.stop.maxSteps !== undefined && step >= o.stop.maxSteps
-          ? "maxSteps"
-          : o.stop.maxTime !== undefined && t >= o.stop.maxTime
-          ? "maxTime"
-          : null;
-        const due = measureEvery > 0 ? step % measureEvery === 0 : step === 0;
-        if (due || (reason && measurements.at(-1)?.step !== step)) await measure(point);
-        const row: TrajectoryRow = {
-          step,
-          t,
-          loss: point.loss,
-          accuracy: point.accuracy,
-          dt: 0,
-          applications: 0,
-          solverEigenvalue: 0,
-        };
-        trajectory.push(row);
-        const report = (s: number) =>
-          o.onProgress?.({
-            step: s,
-            t,
-            loss: point.loss,
-            accuracy: point.accuracy,
-            elapsedMs: performance.now() - started,
-            fraction: Math.min(
-              1,
-              Math.max(s / (o.stop.maxSteps ?? Infinity), t / (o.stop.maxTime ?? Infinity)),
-            ),
-          });
-        if (reason) {
-          report(step);
-          return {
-            theta,
-            trajectory,
-            measurements,
-            stopReason: reason,
-            steps: step,
-            t,
-            loss: point.loss,
-            accuracy: point.accuracy,
-            warnings,
-            lossIncreases: trajectory.filter((r, i) =>
-              i > 0 && r.loss > trajectory[i - 1].loss
-            ).length,
-            solver: solver.description,
-            resumedFrom: saved?.step ?? null,
-            eigenSolves: eigenSolves.total(),
-            eigenSolvesByKind: eigenSolves.byKind(),
-          };
-        }
-        const { theta: next, report: r } = solver.step(point, t, step);
-        row.dt = r.dt;
-        row.applications = r.operatorApplications;
-        row.solverEigenvalue = r.eigenvalues[0] ?? 0;
-        if (r.eigenSolve) eigenSolves.record(o.solver.kind, r.eigenSolve);
-        previousLoss = point.loss;
-        theta = next;
-        t = r.t;
-        step++;
-        if (step % progressEvery === 0) report(step);
-      } finally {
-        point.dispose();
-      }
-      if (o.checkpointPath && step % checkpointEvery === 0) {
-        // The state at the top of the loop: the next iteration re-evaluates θ exactly as a
-        // resumed run would, so the row for this step is not yet written.
-        const solverState = solver.state();
-        const vectors: Record<string, Float64Array[]> = {
-          solver: solverState.vectors,
-          "solver.previous": solverState.previousVectors,
-          sharpness: sharpness.state().vectors,
-        };
-        hooks.forEach((h, i) => {
-          if (!("state" in h)) return;
-          for (const [name, set] of Object.entries(h.state())) vectors[`hook${i}.${name}`] = set;
-        });
-        await save(o.checkpointPath, fingerprint, {
-          step,
-          t,
-          theta,
-          vectors,
-          rng,
-          previousLoss,
-          trajectory,
-          measurements,
-          warnings,
-          eigenSolves,
-        });
-      }
-    }
-  } finally {
-    objective.dispose();
-  }
-}
-
-/** Hook i's own vector sets among a checkpoint's (saved as `hook<i>.<name>`). */
-function hookState(vectors: Record<string, Float64Array[]>, i: number) {
-  const prefix = `hook${i}.`;
-  return Object.fromEntries(
-    Object.entries(vectors).filter(([name]) => name.startsWith(prefix)).map((
-      [name, set],
-    ) => [name.slice(prefix.length), set]),
-  );
-}
-
-async function save(
-  path: string,
-  fingerprint: string,
-  s: {
-    step: number;
-    t: number;
-    theta: Float32Array;
-    vectors: Record<string, Float64Array[]>;
-    rng: Rng;
-    previousLoss: number | null;
-    trajectory: TrajectoryRow[];
-    measurements: MeasurementRow[];
-    warnings: string[];
-    eigenSolves: EigenSolveLog;
-  },
-): Promise<void> {
-  await writeCheckpoint(path, {
-    fingerprint,
-    step: s.step,
-    t: s.t,
-    theta: s.theta,
-    vectors: s.vectors,
-    rngState: s.rng.state(),
-    previousLoss: s.previousLoss,
-    trajectory: s.trajectory,
-    measurements: s.measurements,
-    warnings: s.warnings,
-    eigenSolves: s.eigenSolves.byKind(),
-  });
 }

@@ -127,8 +127,16 @@ Deno.test("train: divergence and rising loss are diagnosed clearly", async () =>
   );
   assert(err.message.includes("training diverged at step"), err.message);
   assert(err.message.includes("2/λ¹"), err.message);
+  // A loss 1000× above L(θ₀) is divergence from the first step on (L(θ₀) is the first row's).
+  const exploded = await assertRejects(
+    () => train(smallRun({ solver: { kind: "gd", eta: 3 }, monotone: "off" })),
+    TrainingDivergedError,
+  );
+  assert(exploded.message.includes("the loss exploded to"), exploded.message);
+  assertEquals(exploded.divergence.step, 1);
   await assertRejects(
-    () => train(smallRun({ solver: { kind: "gd", eta: 3 }, monotone: "fail" })),
+    () =>
+      train(smallRun({ solver: { kind: "gd", eta: 3 }, monotone: "fail", explosionFactor: 1e30 })),
     Error,
     "loss rose at step",
   );
@@ -179,4 +187,58 @@ Deno.test("train: every eigen-solve is counted per kind, unconverged ones too", 
   assertEquals(ee.count, 6);
   assert(ee.unconverged >= 1 && ee.worstRelativeResidual > 1e-3, JSON.stringify(ee));
   assertEquals(capped.eigenSolves.unconverged, ee.unconverged);
+});
+
+Deno.test("train: sharpness-only rows between full measurements, λ¹ vs a float64 Hessian", async () => {
+  const hooks = [({ step }: { step: number }) => ({ twiceStep: 2 * step })];
+  const r = await train(
+    smallRun({ stop: { maxSteps: 12 }, measureEvery: 6, sharpnessEvery: 2, hooks }),
+  );
+  assertEquals(r.measurements.map((m) => m.step), [0, 2, 4, 6, 8, 10, 12]);
+  // Full rows carry the hooks' columns; sharpness-only rows do not.
+  assertEquals(r.measurements.map((m) => "twiceStep" in m), [
+    true,
+    false,
+    false,
+    true,
+    false,
+    false,
+    true,
+  ]);
+  assertEquals(r.eigenSolvesByKind.sharpness.count, 7);
+  // The solver's steps do not depend on what is measured: the same θ and trajectory as without.
+  const plain = await train(smallRun({ stop: { maxSteps: 12 }, measureEvery: 6 }));
+  assertEquals(r.theta, plain.theta);
+  assertEquals(r.trajectory, plain.trajectory);
+  // The sharpness-only row at step 4 is λ¹ of the float64 Hessian at θ₄.
+  const atFour = await train(smallRun({ stop: { maxSteps: 4 }, measureEvery: 6 }));
+  const o = smallRun(), C = 2, n = o.x.length / 2;
+  const y = new Float64Array(n * C);
+  (o.y as Int32Array).forEach((c, i) => (y[i * C + c] = 1));
+  const problem = {
+    sizes: o.spec.sizes,
+    activation: "elu" as const,
+    loss: "mse" as const,
+    x: Float64Array.from(o.x),
+    y,
+    n,
+  };
+  const top = symmetricEigen(hessian64(problem, atFour.theta), atFour.theta.length).values[0];
+  const row = r.measurements.find((m) => m.step === 4)!;
+  assertLess(Math.abs(row.sharpness - top) / top, 1e-4);
+  await assertRejects(
+    () => train(smallRun({ sharpnessEvery: -1 })),
+    Error,
+    "sharpnessEvery: must be an integer ≥ 0",
+  );
+  await assertRejects(
+    () => train(smallRun({ measureEvery: 1.5 })),
+    Error,
+    "measureEvery: must be an integer ≥ 0",
+  );
+  await assertRejects(
+    () => train(smallRun({ checkpointEvery: 0 })),
+    Error,
+    "checkpointEvery: must be an integer ≥ 1",
+  );
 });

@@ -4,6 +4,45 @@
  * tables (trajectory, measurements), final parameters and summary. Stages call this; it knows
  * nothing of the pipeline.
  *
+ * @example EE on a small XOR dataset written as the `data` stage writes it
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { encodeNpy } from "../io/npy.ts";
+ * import { xorData } from "../datasets/synthetic.ts";
+ * import { trainingRun } from "./training_run.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const { inputs, labels } = xorData(32, 0);
+ * await Deno.writeFile(`${dir}/inputs.npy`, encodeNpy({ data: inputs, shape: [32, 2] }));
+ * await Deno.writeFile(`${dir}/labels.npy`, encodeNpy({ data: labels, shape: [32] }));
+ * const { summary } = await trainingRun({
+ *   hidden: [8, 8],
+ *   activation: "elu",
+ *   loss: "mse",
+ *   initSeed: 0,
+ *   solver: "ee",
+ *   step: 0.05,
+ *   gdSharpnessFraction: 0,
+ *   lossBelow: 0,
+ *   maxSteps: 10,
+ *   maxTime: 100,
+ *   measureEvery: 5,
+ *   measure: "full",
+ *   backend: "wasm",
+ *   dataDir: dir,
+ *   reference: null,
+ *   outputs: {
+ *     trajectory: `${dir}/trajectory.csv`,
+ *     measurements: `${dir}/measurements.csv`,
+ *     theta: `${dir}/theta.npy`,
+ *     summary: `${dir}/summary.json`,
+ *   },
+ * });
+ * assertEquals(summary.steps, 10);
+ * assertEquals(summary.eigenSolves.unconverged, 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
  * @module
  */
 import { decodeNpy } from "../io/npy.ts";
@@ -35,6 +74,8 @@ export interface TrainingRunConfig {
   maxSteps: number;
   maxTime: number;
   measureEvery: number;
+  /** Steps between sharpness-only measurements (science/training/train.ts); default 0 = none. */
+  sharpnessEvery?: number;
   /** Besides λ¹(ℋ): `full` = the Gauss–Newton split and the alignment; `alignment`; or nothing. */
   measure: "full" | "alignment" | "sharpness";
   backend: BackendRequest;
@@ -114,6 +155,7 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
     theta0,
     stop,
     measureEvery: c.measureEvery,
+    sharpnessEvery: c.sharpnessEvery,
     hooks,
     checkpointPath: c.checkpointDir,
     checkpointEvery: c.checkpointEvery,

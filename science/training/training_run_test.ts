@@ -1,6 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import { parse } from "@std/csv";
 import { encodeNpy } from "../io/npy.ts";
+import { readMeasurementTable } from "../io/measurement_table.ts";
 import { trainingRun, type TrainingRunConfig } from "./training_run.ts";
 import { Rng } from "../../util/rng.ts";
 
@@ -141,6 +142,23 @@ Deno.test("a run interrupted at several steps and resumed writes the same bytes 
     // The last attempt resumed from the checkpoint at 28 (the ones before from 7 and 14).
     assertEquals(resumedFrom, [28]);
     assertEquals(await outputBytes(`${dir}/part-null`), await outputBytes(`${dir}/whole`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sharpness-only rows are written with empty cells for what they do not measure", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeData(dir);
+    const { summary } = await trainingRun(config(dir, { measureEvery: 6, sharpnessEvery: 2 }));
+    const rows = await readMeasurementTable(`${dir}/measurements.csv`);
+    assertEquals(rows.map((r) => r.step), [0, 2, 4, 6, 8, 10, 12]);
+    const full = rows.map((r) => !Number.isNaN(r.lambda_G) && !Number.isNaN(r.align_mean));
+    assertEquals(full, [true, false, false, true, false, false, true]);
+    assert(rows.every((r) => r.sharpness > 0 && Number.isFinite(r.loss)));
+    assertEquals(summary.peakSharpness, Math.max(...rows.map((r) => r.sharpness)));
+    assertEquals(summary.finalAlignment, rows.at(-1)!.align_mean);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
