@@ -54,7 +54,10 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
       "standardise",
     ]);
     datasets.set(instance.id, instance);
-    runs.push(trainStage.with({ config, run, ...d, ...model, backend, ...rest }, ID));
+    const snapshotLimitMB = profile.snapshotLimitMB;
+    runs.push(
+      trainStage.with({ config, run, ...d, ...model, backend, snapshotLimitMB, ...rest }, ID),
+    );
   };
 
   for (const s of showcases) addShowcase(s, addRun);

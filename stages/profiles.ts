@@ -66,6 +66,8 @@ export interface SweepChoice {
 export interface Profile {
   name: string;
   backend: typeof BACKEND_NAMES[number];
+  /** θ snapshots at every full measurement of a run whose snapshots fit in this many MiB. */
+  snapshotLimitMB: number;
   /** One or more showcase configurations, each judged on claims 1–3. */
   showcases: ShowcaseChoice[];
   sweep: SweepChoice;
@@ -86,6 +88,7 @@ const xor = { dataset: "xor", classes: 2, pool: 1, standardise: false, n: 128, s
 const ci: Profile = {
   name: "ci",
   backend: "wasm",
+  snapshotLimitMB: 64,
   showcases: [{
     name: "xor",
     data: xor,
@@ -112,6 +115,7 @@ const ci: Profile = {
 const quick: Profile = {
   name: "quick",
   backend: "wasm",
+  snapshotLimitMB: 64,
   showcases: [{
     ...ci.showcases[0],
     // The authors' example as they give it: 2-128-128-128-2 ELU, cross-entropy, η_max = 0.01.
@@ -147,6 +151,7 @@ const paperModel: ModelChoice = {
 const paper: Profile = {
   name: "paper",
   backend: "auto",
+  snapshotLimitMB: 64,
   showcases: [{
     name: "fashion-mnist-cross-entropy",
     data: { ...paperData, n: 5000, seed: 0 },

@@ -52,6 +52,11 @@ export const trainStage = defineStage({
     measureEvery: integer({ min: 1 }),
     /** Steps between sharpness-only measurements (λ¹(ℋ) alone) between the full ones; 0 = none. */
     sharpnessEvery: integer({ min: 0, default: 0 }),
+    /**
+     * θ snapshots at every full measurement (`theta_snapshots.npy`) when they take at most this
+     * many MiB; 0 = never.
+     */
+    snapshotLimitMB: number({ min: 0, default: 64 }),
     /** What to measure besides λ¹(ℋ): `full` adds the Gauss–Newton split and the alignment. */
     measure: oneOf(["full", "alignment", "sharpness"]),
     backend: oneOf(BACKEND_NAMES),
@@ -69,7 +74,13 @@ export const trainStage = defineStage({
       ? { reference: upstream("train", { config: p.config, run: "ee", n: p.n, seed: p.seed }) }
       : {}),
   }),
-  outputs: ["trajectory.csv", "measurements.csv", "theta.npy", "summary.json"],
+  outputs: [
+    "trajectory.csv",
+    "measurements.csv",
+    "theta.npy",
+    "theta_snapshots.npy",
+    "summary.json",
+  ],
   run: async (ctx) => {
     const p = ctx.params;
     const reference = p.solver === "gd"
@@ -86,6 +97,7 @@ export const trainStage = defineStage({
         trajectory: ctx.output("trajectory.csv"),
         measurements: ctx.output("measurements.csv"),
         theta: ctx.output("theta.npy"),
+        thetaSnapshots: ctx.output("theta_snapshots.npy"),
         summary: ctx.output("summary.json"),
       },
       onProgress: (fraction, note) => ctx.progress(Math.round(fraction * 1000), 1000, note),

@@ -8,7 +8,13 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 const ROOT = new URL("..", import.meta.url).pathname;
 /** The ci profile's showcase EE run (XOR, full measurements every 20 steps), cut to 250 steps. */
 const TARGET = "train[config=showcase-xor,n=128,run=ee,seed=0]";
-const OUTPUTS = ["trajectory.csv", "measurements.csv", "theta.npy", "summary.json"];
+const OUTPUTS = [
+  "trajectory.csv",
+  "measurements.csv",
+  "theta.npy",
+  "theta_snapshots.npy",
+  "summary.json",
+];
 
 function pipeline(store: string, config: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
@@ -103,6 +109,9 @@ Deno.test({
 
       const [a, b] = [await artifact(`${root}/whole`), await artifact(store)];
       assertEquals(b.files, a.files);
+      // The ci profile takes θ snapshots: one per full measurement (steps 0, 20, …, 240, 250).
+      const summary = JSON.parse(new TextDecoder().decode(a.files["summary.json"]));
+      assertEquals(summary.snapshots, 14);
       assertEquals(b.manifest.contentHash, a.manifest.contentHash);
       assertEquals([a.manifest.recorded.resumedFrom, b.manifest.recorded.resumedFrom], [
         null,

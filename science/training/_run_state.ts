@@ -49,6 +49,8 @@ export class RunState {
   readonly #check: ReturnType<typeof divergenceCheck>;
   readonly #started = performance.now();
   readonly #resumedFrom: number | null;
+  /** θ at each full measurement, when the run takes snapshots. */
+  readonly #snapshots: Float32Array[];
 
   private constructor(
     readonly o: TrainOptions,
@@ -76,6 +78,7 @@ export class RunState {
     this.#hooks = (o.hooks ?? []).map((h) => typeof h === "function" ? { measure: h } : h);
     this.#check = divergenceCheck(settings.explosionFactor, this.#solver.description);
     this.#resumedFrom = saved?.step ?? null;
+    this.#snapshots = saved?.snapshots ?? [];
     if (saved) this.#restoreVectors(saved.vectors);
   }
 
@@ -134,6 +137,10 @@ export class RunState {
       sharpness: top.values[0],
       sharpnessResidual: top.residuals[0],
     };
+    if (this.o.snapshots) {
+      row.snapshot = full ? this.#snapshots.length : -1;
+      if (full) this.#snapshots.push(this.theta.slice());
+    }
     for (const hook of full ? this.#hooks : []) {
       const ctx = { step, t, point, objective, eigenSolves: this.#eigenSolves };
       Object.assign(row, await hook.measure(ctx));
@@ -201,6 +208,7 @@ export class RunState {
       measurements: this.#measurements,
       warnings: this.#warnings,
       eigenSolves: this.#eigenSolves.byKind(),
+      snapshots: this.#snapshots,
     });
   }
 
@@ -251,6 +259,7 @@ export class RunState {
       resumedFrom: this.#resumedFrom,
       eigenSolves: this.#eigenSolves.total(),
       eigenSolvesByKind: this.#eigenSolves.byKind(),
+      snapshots: this.#snapshots,
     };
   }
 }
@@ -271,6 +280,7 @@ function fingerprintOf(o: TrainOptions): string {
     solver: o.solver,
     measureEvery: o.measureEvery,
     sharpnessEvery: o.sharpnessEvery,
+    snapshots: o.snapshots,
     seed: o.seed,
     hash: h,
   });

@@ -26,6 +26,7 @@ function checkpoint(step: number) {
     measurements: [],
     warnings: ["a warning"],
     eigenSolves: { ee: { count: step, unconverged: 1, worstRelativeResidual: 2.5e-3 } },
+    snapshots: [Float32Array.of(0.5, -1, step), Float32Array.of(1 / 3, 2, 3)],
   };
 }
 
@@ -35,11 +36,12 @@ Deno.test("checkpoint: a written checkpoint reads back exactly, with every named
     await writeCheckpoint(dir, checkpoint(5));
     await writeCheckpoint(dir, checkpoint(10));
     assertEquals(await readCheckpoint(dir, "run-a"), checkpoint(10));
-    // The older checkpoint's arrays are gone; the index and the newest five files remain.
+    // The older checkpoint's arrays are gone; the index and the newest six files remain.
     const names = [];
     for await (const e of Deno.readDir(dir)) names.push(e.name);
     assertEquals(names.sort(), [
       "checkpoint.json",
+      "snapshots-10.npy",
       "theta-10.npy",
       "vectors-hook0.lambda_G_layer_1-10.npy",
       "vectors-sharpness-10.npy",
@@ -51,8 +53,9 @@ Deno.test("checkpoint: a written checkpoint reads back exactly, with every named
     const first = { ...checkpoint(1), vectors: { solver: [], "solver.previous": [] } };
     await writeCheckpoint(dir, first);
     assertEquals((await readCheckpoint(dir, "run-a"))!.vectors, first.vectors);
-    await writeCheckpoint(dir, { ...checkpoint(2), vectors: {} });
+    await writeCheckpoint(dir, { ...checkpoint(2), vectors: {}, snapshots: [] });
     assertEquals((await readCheckpoint(dir, "run-a"))!.vectors, {});
+    assertEquals((await readCheckpoint(dir, "run-a"))!.snapshots, []);
     await assertRejects(
       () => writeCheckpoint(dir, { ...checkpoint(3), vectors: { "../x": [] } }),
       Error,
@@ -77,7 +80,7 @@ Deno.test("checkpoint: none, another run's, or an older format's is said so", as
     await assertRejects(
       () => readCheckpoint(dir, "run-a"),
       Error,
-      "format eos-training-checkpoint/1 is not eos-training-checkpoint/4, the one this version " +
+      "format eos-training-checkpoint/1 is not eos-training-checkpoint/5, the one this version " +
         "reads; remove the folder to start the run afresh",
     );
   } finally {

@@ -3,8 +3,10 @@
  * holds, recording one trajectory row per step and, every `measureEvery` steps, a full
  * measurement row with the sharpness λ¹(ℋ) plus whatever the measurement hooks return, and every
  * `sharpnessEvery` steps between them a sharpness-only row (the hooks' columns absent, NaN in the
- * table). Periodic checkpoints make a killed run resume to the same result, bit for bit, as an
- * uninterrupted one.
+ * table). With `snapshots`, θ is kept at every full measurement, and each row's `snapshot`
+ * column gives the index of its θ among the snapshots (−1 on sharpness-only rows), so any
+ * recorded number can be recomputed from θ later. Periodic checkpoints make a killed run resume to
+ * the same result, bit for bit, as an uninterrupted one.
  *
  * The loop (`train`) reads like the algorithm; a run's state, with its measurements, its step and
  * its checkpoints, is science/training/_run_state.ts.
@@ -152,6 +154,8 @@ export interface TrainOptions {
    * eigen-solve, no hooks); default 0 = never.
    */
   sharpnessEvery?: number;
+  /** Keep θ at every full measurement (result `snapshots`, row column `snapshot`); default off. */
+  snapshots?: boolean;
   hooks?: MeasurementHook[];
   /** Relative tolerance of the sharpness eigen-solve; default 1e-4. */
   sharpnessTolerance?: number;
@@ -195,6 +199,11 @@ export interface TrainResult {
   /** The run's eigen-solves (the solver's and the measurements'), in all and per kind. */
   eigenSolves: EigenSolveCounts;
   eigenSolvesByKind: Record<string, EigenSolveCounts>;
+  /**
+   * θ at each full measurement, in measurement order (empty without `snapshots`): row i is the θ
+   * of the measurement row whose `snapshot` column is i.
+   */
+  snapshots: Float32Array[];
 }
 
 /** {@linkcode TrainOptions}' cadences and policies, validated, with the defaults filled in. */

@@ -45,17 +45,17 @@
  *
  * @module
  */
-import { decodeNpy } from "../io/npy.ts";
+import { decodeNpy, encodeNpy } from "../io/npy.ts";
 import { type BackendRequest, selectBackend } from "../model/backend.ts";
 import { initTheta, saveThetaNpy } from "../model/mlp.ts";
 import { Rng } from "../../util/rng.ts";
-import { type MeasurementHook, train } from "./train.ts";
+import { type MeasurementHook, train, type TrainResult } from "./train.ts";
 import type { SolverConfig } from "../solvers/create.ts";
 import type { LossKind } from "../model/loss.ts";
-import type { Activation, MlpSpec } from "../model/layout.ts";
+import { type Activation, type MlpSpec, parameterCount } from "../model/layout.ts";
 import { alignmentSummary } from "../measure/alignment.ts";
 import { hessianSplitHook } from "../measure/hessian_split.ts";
-import { measurementTableCsv } from "../io/measurement_table.ts";
+import { measurementTableCsv, type TableRow } from "../io/measurement_table.ts";
 import { writeFileAtomic } from "../../util/atomic_write.ts";
 import { type EigenSolveCounts, EigenSolveLog } from "../linalg/eigen_solve_log.ts";
 
@@ -83,11 +83,26 @@ export interface TrainingRunConfig {
   dataDir: string;
   /** gd: the summary of the EE run whose peak sharpness sets η and whose end time sets t_max. */
   reference: { peakSharpness: number; t: number } | null;
+  /**
+   * θ snapshots (`outputs.thetaSnapshots`) are taken when they fit in this many MiB at most
+   * ({@linkcode snapshotBound}); default 0: none.
+   */
+  snapshotLimitMB?: number;
   /** Where checkpoints go, so that a killed run resumes. */
   checkpointDir?: string;
   /** Steps between checkpoints (default 100). */
   checkpointEvery?: number;
-  outputs: { trajectory: string; measurements: string; theta: string; summary: string };
+  outputs: {
+    trajectory: string;
+    measurements: string;
+    theta: string;
+    summary: string;
+    /**
+     * θ at every full measurement, float32, one row each (`snapshot` column of the
+     * measurements); 0 rows when the snapshots would exceed `snapshotLimitMB`.
+     */
+    thetaSnapshots?: string;
+  };
   onProgress?: (fraction: number, note: string) => void;
   log?: (line: string) => void;
 }
@@ -110,6 +125,8 @@ export interface TrainingRunSummary {
   warnings: string[];
   /** The run's eigen-solves: how many, how many unconverged, the worst ‖r‖ / max|θ|. */
   eigenSolves: EigenSolveCounts;
+  /** Rows of `theta_snapshots.npy` (0 when snapshots were off or too large). */
+  snapshots: number;
   backend: string;
 }
 
@@ -126,25 +143,14 @@ export interface TrainingRunOutcome {
 /** Runs the configured training and writes its outputs; returns the summary and run facts. */
 export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutcome> {
   const backend = await selectBackend(c.backend);
-  const inputs = decodeNpy(await Deno.readFile(`${c.dataDir}/inputs.npy`));
-  const labels = decodeNpy(await Deno.readFile(`${c.dataDir}/labels.npy`));
-  const x = inputs.data as Float32Array, y = labels.data as Int32Array;
-  const classes = Math.max(...y) + 1;
-  const spec: MlpSpec = {
-    sizes: [inputs.shape[1], ...c.hidden, classes],
-    activation: c.activation,
-  };
-  const theta0 = initTheta(spec, new Rng(c.initSeed));
+  const { x, y, spec } = await readData(c);
   const { solver, stop, eta } = solverAndStop(c);
-  const alignment: MeasurementHook = ({ point }) => alignmentSummary(spec, point.theta, x);
-  const hooks: MeasurementHook[] = c.measure === "full"
-    ? [hessianSplitHook(), alignment]
-    : c.measure === "alignment"
-    ? [alignment]
-    : [];
+  const snapshots = c.outputs.thetaSnapshots !== undefined &&
+    snapshotBound(spec, stop.maxSteps, c.measureEvery) <= (c.snapshotLimitMB ?? 0) * 2 ** 20;
   const started = performance.now();
   c.log?.(
-    `${describe(solver)} on ${y.length} examples, MLP ${spec.sizes.join("-")} ${c.activation}`,
+    `${describe(solver)} on ${y.length} examples, MLP ${spec.sizes.join("-")} ${c.activation}` +
+      (c.outputs.thetaSnapshots === undefined ? "" : `, θ snapshots ${snapshots ? "on" : "off"}`),
   );
   const result = await train({
     spec,
@@ -152,11 +158,12 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
     x,
     y,
     solver,
-    theta0,
+    theta0: initTheta(spec, new Rng(c.initSeed)),
     stop,
     measureEvery: c.measureEvery,
     sharpnessEvery: c.sharpnessEvery,
-    hooks,
+    snapshots,
+    hooks: measurementHooks(c.measure, spec, x),
     checkpointPath: c.checkpointDir,
     checkpointEvery: c.checkpointEvery,
     seed: c.initSeed,
@@ -173,8 +180,51 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
   for (const w of new EigenSolveLog(result.eigenSolvesByKind).warnings()) {
     c.log?.(`warning: ${w}`);
   }
-  const sharpness = result.measurements.map((m) => m.sharpness);
-  const summary: TrainingRunSummary = {
+  const summary = summaryOf(result, eta, backend.name);
+  await writeOutputs(c.outputs, result, summary, spec);
+  return {
+    summary,
+    resumedFrom: result.resumedFrom,
+    wallSeconds: (performance.now() - started) / 1000,
+    eigenSolvesByKind: result.eigenSolvesByKind,
+  };
+}
+
+/** The `data` stage's arrays and the network they call for. */
+async function readData(c: TrainingRunConfig) {
+  const inputs = decodeNpy(await Deno.readFile(`${c.dataDir}/inputs.npy`));
+  const labels = decodeNpy(await Deno.readFile(`${c.dataDir}/labels.npy`));
+  const x = inputs.data as Float32Array, y = labels.data as Int32Array;
+  const classes = Math.max(...y) + 1;
+  const spec: MlpSpec = {
+    sizes: [inputs.shape[1], ...c.hidden, classes],
+    activation: c.activation,
+  };
+  return { x, y, spec };
+}
+
+/** Besides λ¹(ℋ): the Gauss–Newton split and the alignment (`full`), the alignment, or nothing. */
+function measurementHooks(
+  measure: TrainingRunConfig["measure"],
+  spec: MlpSpec,
+  x: Float32Array,
+): MeasurementHook[] {
+  const alignment: MeasurementHook = ({ point }) => alignmentSummary(spec, point.theta, x);
+  if (measure === "full") return [hessianSplitHook(), alignment];
+  return measure === "alignment" ? [alignment] : [];
+}
+
+/**
+ * The most bytes the run's θ snapshots can take: one float32 θ per full measurement, at steps
+ * 0, M, 2M, … ≤ maxSteps and at the final step.
+ */
+export function snapshotBound(spec: MlpSpec, maxSteps: number, measureEvery: number): number {
+  const rows = (measureEvery > 0 ? Math.floor(maxSteps / measureEvery) + 1 : 1) + 1;
+  return rows * parameterCount(spec.sizes) * 4;
+}
+
+function summaryOf(result: TrainResult, eta: number | null, backend: string): TrainingRunSummary {
+  return {
     solver: result.solver,
     eta,
     stopReason: result.stopReason,
@@ -182,29 +232,35 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
     t: result.t,
     loss: result.loss,
     accuracy: result.accuracy,
-    peakSharpness: Math.max(...sharpness),
+    peakSharpness: Math.max(...result.measurements.map((m) => m.sharpness)),
     finalAlignment: result.measurements.at(-1)?.align_mean ?? null,
     warnings: result.warnings,
     eigenSolves: result.eigenSolves,
-    backend: backend.name,
+    snapshots: result.snapshots.length,
+    backend,
   };
+}
+
+/** The tables, the final θ, the θ snapshots (when asked for) and the summary. */
+async function writeOutputs(
+  outputs: TrainingRunConfig["outputs"],
+  result: TrainResult,
+  summary: TrainingRunSummary,
+  spec: MlpSpec,
+): Promise<void> {
   const encoder = new TextEncoder();
-  await writeFileAtomic(
-    c.outputs.trajectory,
-    encoder.encode(measurementTableCsv(result.trajectory as unknown as Record<string, number>[])),
-  );
-  await writeFileAtomic(
-    c.outputs.measurements,
-    encoder.encode(measurementTableCsv(result.measurements)),
-  );
-  await saveThetaNpy(c.outputs.theta, result.theta);
-  await writeFileAtomic(c.outputs.summary, encoder.encode(JSON.stringify(summary, null, 2) + "\n"));
-  return {
-    summary,
-    resumedFrom: result.resumedFrom,
-    wallSeconds: (performance.now() - started) / 1000,
-    eigenSolvesByKind: result.eigenSolvesByKind,
-  };
+  const table = (rows: readonly Record<string, number>[]) =>
+    encoder.encode(measurementTableCsv(rows));
+  await writeFileAtomic(outputs.trajectory, table(result.trajectory as unknown as TableRow[]));
+  await writeFileAtomic(outputs.measurements, table(result.measurements));
+  await saveThetaNpy(outputs.theta, result.theta);
+  if (outputs.thetaSnapshots !== undefined) {
+    const P = parameterCount(spec.sizes), rows = result.snapshots;
+    const data = new Float32Array(rows.length * P);
+    rows.forEach((theta, i) => data.set(theta, i * P));
+    await writeFileAtomic(outputs.thetaSnapshots, encodeNpy({ data, shape: [rows.length, P] }));
+  }
+  await writeFileAtomic(outputs.summary, encoder.encode(JSON.stringify(summary, null, 2) + "\n"));
 }
 
 /** The solver and stopping rule; GD's η and time span come from its reference run. */

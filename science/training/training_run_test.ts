@@ -1,6 +1,9 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import { parse } from "@std/csv";
-import { encodeNpy } from "../io/npy.ts";
+import { decodeNpy, encodeNpy } from "../io/npy.ts";
+import { Objective } from "../model/objective.ts";
+import { hessian64, loss64 } from "../testing/float64_mlp.ts";
+import { symmetricEigen } from "../linalg/dense_eigen.ts";
 import { readMeasurementTable } from "../io/measurement_table.ts";
 import { trainingRun, type TrainingRunConfig } from "./training_run.ts";
 import { Rng } from "../../util/rng.ts";
@@ -97,7 +100,13 @@ Deno.test("a GD run takes 2/η = f · the reference's peak sharpness, over its t
 
 /** Every output file's bytes, by name. */
 async function outputBytes(dir: string): Promise<Record<string, Uint8Array>> {
-  const names = ["trajectory.csv", "measurements.csv", "theta.npy", "summary.json"];
+  const names = [
+    "trajectory.csv",
+    "measurements.csv",
+    "theta.npy",
+    "theta_snapshots.npy",
+    "summary.json",
+  ];
   return Object.fromEntries(
     await Promise.all(names.map(async (n) => [n, await Deno.readFile(`${dir}/${n}`)])),
   );
@@ -117,10 +126,12 @@ Deno.test("a run interrupted at several steps and resumed writes the same bytes 
         maxSteps: 36,
         measureEvery: 3,
         checkpointEvery: 7,
+        snapshotLimitMB: 1,
         outputs: {
           trajectory: `${out}/trajectory.csv`,
           measurements: `${out}/measurements.csv`,
           theta: `${out}/theta.npy`,
+          thetaSnapshots: `${out}/theta_snapshots.npy`,
           summary: `${out}/summary.json`,
         },
         ...extra,
@@ -141,6 +152,7 @@ Deno.test("a run interrupted at several steps and resumed writes the same bytes 
     }
     // The last attempt resumed from the checkpoint at 28 (the ones before from 7 and 14).
     assertEquals(resumedFrom, [28]);
+    assertEquals(whole.summary.snapshots, 13); // steps 0, 3, …, 36
     assertEquals(await outputBytes(`${dir}/part-null`), await outputBytes(`${dir}/whole`));
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -159,6 +171,74 @@ Deno.test("sharpness-only rows are written with empty cells for what they do not
     assert(rows.every((r) => r.sharpness > 0 && Number.isFinite(r.loss)));
     assertEquals(summary.peakSharpness, Math.max(...rows.map((r) => r.sharpness)));
     assertEquals(summary.finalAlignment, rows.at(-1)!.align_mean);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("θ snapshots read back as numpy reads them reproduce each measurement's loss and sharpness", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeData(dir);
+    const snapshotsPath = `${dir}/theta_snapshots.npy`;
+    const outputs = { ...config(dir, {}).outputs, thetaSnapshots: snapshotsPath };
+    const c = config(dir, { measureEvery: 4, sharpnessEvery: 2, snapshotLimitMB: 1, outputs });
+    const { summary } = await trainingRun(c);
+    // From the artifacts alone: the data arrays, the tables, the snapshots.
+    const x = decodeNpy(await Deno.readFile(`${dir}/inputs.npy`));
+    const labels = decodeNpy(await Deno.readFile(`${dir}/labels.npy`)).data as Int32Array;
+    const snapshots = decodeNpy(await Deno.readFile(snapshotsPath));
+    const rows = await readMeasurementTable(`${dir}/measurements.csv`);
+    const sizes = [x.shape[1], 6, 5, 2], P = snapshots.shape[1];
+    assert(snapshots.data instanceof Float32Array);
+    assertEquals(snapshots.shape, [4, 71]); // full measurements at steps 0, 4, 8, 12
+    assertEquals(summary.snapshots, 4);
+    // Full rows number the snapshots in order; sharpness-only rows say −1.
+    assertEquals(rows.map((r) => r.snapshot), [0, -1, 1, -1, 2, -1, 3]);
+    const y = new Float64Array(labels.length * 2);
+    labels.forEach((k, i) => (y[2 * i + k] = 1));
+    const problem = {
+      sizes,
+      activation: "elu" as const,
+      loss: "mse" as const,
+      x: Float64Array.from(x.data),
+      y,
+      n: labels.length,
+    };
+    const objective = new Objective({
+      spec: { sizes, activation: "elu" },
+      loss: "mse",
+      x: x.data as Float32Array,
+      y: labels,
+    });
+    try {
+      for (const row of rows.filter((r) => r.snapshot >= 0)) {
+        const theta = snapshots.data.slice(
+          row.snapshot * P,
+          (row.snapshot + 1) * P,
+        ) as Float32Array;
+        // The objective at the snapshot gives the recorded loss exactly; a float64 reference (the
+        // loss and the dense Hessian's λ¹) agrees to float32 rounding and the solver's tolerance.
+        const point = objective.at(theta);
+        assertEquals(point.loss, row.loss);
+        point.dispose();
+        assertAlmostEquals(loss64(problem, theta), row.loss, 1e-6 * row.loss);
+        const top = symmetricEigen(hessian64(problem, theta), P).values[0];
+        assertAlmostEquals(row.sharpness, top, 1e-4 * top);
+      }
+    } finally {
+      objective.dispose();
+    }
+    // The last snapshot is the final θ.
+    assertEquals(
+      snapshots.data.slice(3 * P),
+      decodeNpy(await Deno.readFile(`${dir}/theta.npy`)).data,
+    );
+    // Over the limit (here 0 MiB): an empty array, no snapshot column.
+    const none = await trainingRun(config(dir, { outputs }));
+    assertEquals(none.summary.snapshots, 0);
+    assertEquals(decodeNpy(await Deno.readFile(snapshotsPath)).shape, [0, 71]);
+    assert(!("snapshot" in (await readMeasurementTable(`${dir}/measurements.csv`))[0]));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
