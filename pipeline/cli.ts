@@ -49,6 +49,12 @@ export function helpText(definitionOptions: readonly string[] = []): string {
   return HELP + own.join("");
 }
 
+/**
+ * The most concurrent jobs: each is a subprocess the runner supervises through three pipes, so a
+ * few thousand would exhaust the usual limit of 1024 open files long before the machine's cores.
+ */
+const MAX_JOBS = 256;
+
 const HELP = `usage: pipeline [COMMAND] [TARGET...] [OPTIONS]
 
 commands:
@@ -66,11 +72,14 @@ options:
   --only          do not run upstream instances; they must already be fresh
   --force         rerun the selected instances even when fresh
   --dry-run       say what would run (run) or be removed (gc), change nothing
-  --jobs N        run up to N stages at once (default: number of cores, ${navigator.hardwareConcurrency})
+  --jobs N        run up to N stages at once (1..${MAX_JOBS}; default: the cores,
+                  ${navigator.hardwareConcurrency})
   --artifacts DIR the artifact store (default: artifacts/)
   --profile NAME  passed to the pipeline definition (e.g. ci, quick, paper)
   --config FILE   passed to the pipeline definition (parameter overrides)
   --quiet         do not echo stage log lines
+  -v, --verbose   list every instance (long lists are otherwise summarised) and print stack
+                  traces of failures
   --mermaid       with dag: print Mermaid
   -h, --help      this text`;
 
@@ -88,10 +97,34 @@ interface ParsedArgs {
   extra: Record<string, string>;
   quiet: boolean;
   mermaid: boolean;
+  verbose: boolean;
   help: boolean;
 }
 
 const COMMANDS = ["run", "status", "dag", "verify", "gc"] as const;
+
+/** A whole number option within [min, max], written as plain digits. */
+function integerOption(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) {
+    throw new Error(`${flag}: must be an integer in ${min}..${max}, got "${text}"`);
+  }
+  return n;
+}
+
+/** A command word after options or targets: the error says the order that works. */
+function misplacedCommand(word: string, args: readonly string[]): Error {
+  if (args[0] !== undefined && (COMMANDS as readonly string[]).includes(args[0])) {
+    return new Error(
+      `"${word}" is a command, and "${args[0]}" was already given: give one command, first`,
+    );
+  }
+  const rest = [...args];
+  rest.splice(rest.indexOf(word), 1);
+  return new Error(
+    `"${word}" is a command and must come first: pipeline ${[word, ...rest].join(" ")}`,
+  );
+}
 
 /** Parses command-line arguments; throws with a message naming a bad option or value. */
 export function parseArgs(
@@ -110,6 +143,7 @@ export function parseArgs(
     extra: {},
     quiet: false,
     mermaid: false,
+    verbose: false,
     help: false,
   };
   const rest = [...args];
@@ -151,15 +185,13 @@ export function parseArgs(
       case "--mermaid":
         p.mermaid = true;
         break;
-      case "--jobs": {
-        const v = value(a);
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) {
-          throw new Error(`--jobs must be an integer ≥ 1, got "${v}"`);
-        }
-        p.jobs = n;
+      case "--jobs":
+        p.jobs = integerOption(a, value(a), 1, MAX_JOBS);
         break;
-      }
+      case "-v":
+      case "--verbose":
+        p.verbose = true;
+        break;
       case "--artifacts":
         p.artifacts = value(a);
         break;
@@ -175,6 +207,7 @@ export function parseArgs(
           break;
         }
         if (a.startsWith("-")) throw new Error(`unknown option ${a} (see --help)`);
+        if ((COMMANDS as readonly string[]).includes(a)) throw misplacedCommand(a, args);
         p.targets.push(a);
     }
   }

@@ -27,7 +27,18 @@ Deno.test("parseArgs: command, targets and options", () => {
 });
 
 Deno.test("parseArgs: bad input names the option", () => {
-  assertThrows(() => parseArgs(["--jobs", "x"]), Error, `--jobs must be an integer ≥ 1, got "x"`);
+  assertThrows(
+    () => parseArgs(["--jobs", "x"]),
+    Error,
+    `--jobs: must be an integer in 1..256, got "x"`,
+  );
+  assertThrows(() => parseArgs(["--jobs", "257"]), Error, `--jobs: must be an integer in 1..256`);
+  assertEquals(parseArgs(["--jobs", "256"]).jobs, 256);
+  assertThrows(
+    () => parseArgs(["--profile", "ci", "gc", "--dry-run"]),
+    Error,
+    `"gc" is a command and must come first: pipeline gc --profile ci --dry-run`,
+  );
   assertThrows(() => parseArgs(["--from"]), Error, "--from needs a value");
   assertThrows(() => parseArgs(["-x"]), Error, "unknown option -x (see --help)");
   assertThrows(() => parseArgs(["a", "--from", "b"]), Error, "either plainly or with --from");

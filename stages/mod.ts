@@ -12,7 +12,7 @@
  * @module
  */
 import type { PipelineOptions, StageInstance } from "../pipeline/mod.ts";
-import { parseBackendRequest } from "../science/model/backend.ts";
+import { type BackendRequest, parseBackendRequest } from "../science/model/backend.ts";
 import {
   type DataChoice,
   loadProfile,
@@ -33,13 +33,8 @@ export const cliOptions = ["backend"];
 /** Every stage instance of the chosen profile. */
 export async function pipeline(options: PipelineOptions): Promise<StageInstance[]> {
   const profile = await loadProfile(options.profile, options.config);
-  const backend = parseBackendRequest(options.extra?.backend ?? profile.backend);
+  const backend = backendOf(options.extra?.backend, profile.backend);
   const { showcases, sweep } = profile;
-  for (const [i, c] of sweep.configs.entries()) {
-    if (c.name.startsWith("showcase-")) {
-      throw new Error(`sweep.configs[${i}].name: "${c.name}" must not start with "showcase-"`);
-    }
-  }
   const datasets = new Map<string, StageInstance>();
   const runs: StageInstance[] = [];
 
@@ -143,6 +138,16 @@ function addSweep(sweep: SweepChoice, addRun: AddRun): void {
         });
       }
     }
+  }
+}
+
+/** `--backend` when given (its errors name the flag), else the profile's backend. */
+function backendOf(flag: string | undefined, fromProfile: string): BackendRequest {
+  if (flag === undefined) return parseBackendRequest(fromProfile);
+  try {
+    return parseBackendRequest(flag);
+  } catch (error) {
+    throw new Error(`--${(error as Error).message}`);
   }
 }
 

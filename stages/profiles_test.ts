@@ -34,7 +34,7 @@ Deno.test("bad overrides are errors naming the field and what it allows", async 
     [`{"showcases": [{"gdSharpnessFractions": [1.5]}]}`, "each must lie in (0, 1)"],
     [`{"showcases": [{"name": "a b"}]}`, `showcases[0].name: must be letters, digits and "-"`],
     [`{"showcases": [{"name": "a"}, {"name": "a"}]}`, `showcases[1].name: "a" is used twice`],
-    [`{"extends": "huge"}`, `profile: "huge" is not one of ci, quick, paper`],
+    [`{"extends": "huge"}`, `extends: must name a profile (one of ci, quick, paper), got "huge"`],
   ];
   for (const [text, message] of cases) {
     await withFile("bad.json", text, async (path) => {

@@ -83,7 +83,7 @@ Deno.test("bad parameters, unknown targets and bad options stop before any work 
     );
     const option = await p.cli("run", "--jobs", "0");
     assertEquals(option.code, 2);
-    assertStringIncludes(option.stderr, `--jobs must be an integer ≥ 1, got "0"`);
+    assertStringIncludes(option.stderr, `--jobs: must be an integer in 1..256, got "0"`);
     const unknown = await p.cli("--frobnicate");
     assertEquals(unknown.code, 2);
     assertStringIncludes(unknown.stderr, "unknown option --frobnicate (see --help)");
