@@ -15,7 +15,7 @@ import { acquireLock, type LockHolder } from "./lock.ts";
 import type { Session } from "./session.ts";
 import type { InputArtifact, StageInstance } from "./stage.ts";
 import type { KeyParts } from "./status.ts";
-import { type Manifest, type OutputRecord, outputsContentHash } from "./store.ts";
+import { type Manifest, manifestSelfHash, type OutputRecord, outputsContentHash } from "./store.ts";
 
 /** What a run should do. */
 export interface RunOptions {
@@ -228,8 +228,8 @@ export async function runPipeline(
       await options.executor.run(job, events);
       const outputs = await checkOutputs(outDir, inst.outputs);
       const durationMs = performance.now() - t;
-      const manifest: Manifest = {
-        version: 1,
+      const written: Omit<Manifest, "manifestHash"> = {
+        version: 2,
         stage: def.name,
         instance: inst.id,
         key: parts.key,
@@ -246,6 +246,7 @@ export async function runPipeline(
         finishedAt: new Date().toISOString(),
         durationMs: Math.round(durationMs),
       };
+      const manifest: Manifest = { ...written, manifestHash: manifestSelfHash(written) };
       await Deno.writeTextFile(`${outDir}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
       await store.commit(outDir, def.name, parts.key);
       await store.setLatest(def.name, inst.id, parts.key);

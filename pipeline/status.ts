@@ -10,11 +10,11 @@
  *
  * @module
  */
-import { canonicalJson, sha256Hex } from "./hash.ts";
+import { canonicalJson } from "./hash.ts";
 import type { HashState } from "./hash_state.ts";
 import type { CodeFingerprint, CodeFingerprinter } from "./fingerprint.ts";
 import type { DagNode } from "./graph.ts";
-import type { InputRecord, Manifest } from "./store.ts";
+import { cacheKey, type InputRecord, type Manifest } from "./store.ts";
 import type { ArtifactStore } from "./store.ts";
 
 /** Everything that goes into an instance's cache key. */
@@ -76,12 +76,12 @@ export class Evaluator {
       }
     }
     const code = await this.fingerprints.of(inst.definition.module);
-    const key = sha256Hex(canonicalJson({
+    const key = cacheKey({
       stage: inst.definition.name,
       params: inst.params,
-      code: code.hash,
+      codeHash: code.hash,
       inputs,
-    })).slice(0, 20);
+    });
     return { key, code, inputs };
   }
 

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { hashFile, sha256Hex } from "./hash.ts";
+import { canonicalJson, hashFile, sha256Hex } from "./hash.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { HashState } from "./hash_state.ts";
 
@@ -26,9 +26,12 @@ export interface InputRecord {
   readonly from: string;
 }
 
-/** The manifest of a complete artifact. */
+/**
+ * The manifest of a complete artifact. Version 2 adds `manifestHash`, so that no field can change
+ * unseen; a version 1 manifest is taken as corrupt (its artifact is rebuilt once).
+ */
 export interface Manifest {
-  readonly version: 1;
+  readonly version: 2;
   readonly stage: string;
   readonly instance: string;
   readonly key: string;
@@ -52,6 +55,66 @@ export interface Manifest {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
+  /** SHA-256 of the canonical JSON of every other field: any later edit shows. */
+  readonly manifestHash: string;
+}
+
+/** What a cache key is computed from. */
+export interface KeySource {
+  readonly stage: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly codeHash: string;
+  readonly inputs: Readonly<Record<string, InputRecord | readonly InputRecord[]>>;
+}
+
+/** An instance's cache key: 20 hex digits of the hash of its stage, parameters, code and inputs. */
+export function cacheKey(k: KeySource): string {
+  return sha256Hex(canonicalJson({
+    stage: k.stage,
+    params: k.params,
+    code: k.codeHash,
+    inputs: k.inputs,
+  })).slice(0, 20);
+}
+
+/** A manifest's self-hash: of its JSON form (as written to disk) without `manifestHash`. */
+export function manifestSelfHash(m: Omit<Manifest, "manifestHash"> | Manifest): string {
+  const { manifestHash: _, ...rest } = JSON.parse(JSON.stringify(m)) as Manifest;
+  return sha256Hex(canonicalJson(rest));
+}
+
+/**
+ * Null when a manifest agrees with itself and with where it lies, else what disagrees: its self-hash,
+ * its key (recomputed from its stage, parameters, code hash and inputs) against its folder, its
+ * content hash against its outputs' hashes.
+ */
+export function manifestProblem(m: Manifest, stage: string, key: string): string | null {
+  if (m?.version !== 2) {
+    return m?.version === 1
+      ? "manifest from an older engine (version 1, no self-hash)"
+      : "manifest corrupt: unknown version";
+  }
+  if (typeof m.outputs !== "object" || m.outputs === null) return "manifest corrupt: no outputs";
+  try {
+    if (manifestSelfHash(m) !== m.manifestHash) {
+      return "manifest corrupt: a field was changed after it was written (manifestHash differs)";
+    }
+    const recomputed = cacheKey({
+      stage: m.stage,
+      params: m.params,
+      codeHash: m.code?.hash,
+      inputs: m.inputs,
+    });
+    if (m.stage !== stage || m.key !== key || recomputed !== key) {
+      return "manifest corrupt: its key does not match its stage, parameters, code and inputs";
+    }
+    if (outputsContentHash(m.outputs) !== m.contentHash) {
+      return "manifest corrupt: contentHash does not match its outputs";
+    }
+  } catch {
+    return "manifest corrupt: malformed fields";
+  }
+  return null;
 }
 
 /** The outcome of checking an artifact. */
@@ -106,9 +169,10 @@ export class ArtifactStore {
   }
 
   /**
-   * Checks that an artifact is complete and intact: a manifest for this key, every declared output
-   * present (`declared`, or the manifest's own list when null), and each hash equal to the manifest's (via the hash state, or rehashed
-   * from scratch when `hashes` is null).
+   * Checks that an artifact is complete and intact: a manifest that agrees with itself and with
+   * this key (manifestProblem), every declared output present (`declared`, or the manifest's own
+   * list when null), and each hash equal to the manifest's (via the hash state, or rehashed from
+   * scratch when `hashes` is null).
    */
   async check(
     stage: string,
@@ -126,9 +190,8 @@ export class ArtifactStore {
         problem: error instanceof Deno.errors.NotFound ? "missing" : "manifest corrupt",
       };
     }
-    if (manifest?.version !== 1 || manifest.key !== key || typeof manifest.outputs !== "object") {
-      return { ok: false, problem: "manifest corrupt" };
-    }
+    const problem = manifestProblem(manifest, stage, key);
+    if (problem) return { ok: false, problem };
     for (const name of declared ?? Object.keys(manifest.outputs)) {
       const want = manifest.outputs[name];
       if (!want) return { ok: false, problem: `manifest lacks output ${name}` };
