@@ -6,11 +6,13 @@
  * @module
  */
 import { type Executor, SubprocessExecutor } from "./executor.ts";
-import { buildDag, dagMermaid, dagText, selectNodes } from "./graph.ts";
+import { buildDag, dagMermaid, type DagNode, dagText, selectNodes } from "./graph.ts";
+import { groupedLines, LIST_LIMIT, type ListedLine } from "./_listing.ts";
 import { collectGarbage, verifyArtifacts } from "./maintenance.ts";
 import { ConsoleReporter } from "./progress.ts";
-import { runPipeline } from "./run.ts";
-import { evaluateAll, openSession } from "./session.ts";
+import { runPipeline, type RunReporter } from "./run.ts";
+import { evaluateAll, openSession, type Session } from "./session.ts";
+import type { NodeState } from "./status.ts";
 import type { StageInstance } from "./stage.ts";
 
 /** Options a pipeline definition function receives from the command line. */
@@ -228,8 +230,7 @@ export async function runCli(
   try {
     parsed = parseArgs(args, env.definitionOptions);
   } catch (error) {
-    console.error(`pipeline: ${(error as Error).message}`);
-    return 2;
+    return fail(error, args.includes("--verbose") || args.includes("-v"));
   }
   if (parsed.help) {
     out(helpText(env.definitionOptions));
@@ -248,66 +249,138 @@ export async function runCli(
     dag = buildDag(instances);
     selectNodes(dag, { targets: [...parsed.targets, ...parsed.from] });
   } catch (error) {
-    console.error(`pipeline: ${(error as Error).message}`);
-    return 2;
+    return fail(error, parsed.verbose);
   }
   if (parsed.command === "dag") {
-    out(parsed.mermaid ? dagMermaid(dag) : dagText(dag));
+    out(parsed.mermaid ? dagMermaid(dag) : dagText(dag, parsed.verbose));
     return 0;
   }
-  const session = await openSession(projectRoot, artifacts);
   try {
+    const session = await openSession(projectRoot, artifacts);
     switch (parsed.command) {
       case "status": {
         const states = await evaluateAll(session, dag);
         const chosen = new Set(selectNodes(dag, { targets: parsed.targets }));
-        const counts = { fresh: 0, stale: 0, missing: 0 };
-        for (const [node, s] of states) {
-          if (!chosen.has(node)) continue;
-          counts[s.status]++;
-          const why = s.status === "fresh" ? "" : `: ${s.reasons.join("; ")}`;
-          out(`${s.status.padEnd(8)}${node.instance.id}${why}`);
-        }
-        out(`${counts.fresh} fresh, ${counts.stale} stale, ${counts.missing} missing`);
-        await session.hashes.save();
+        statusLines(states, chosen, parsed.verbose).forEach((line) => out(line));
+        noteUnsaved(await session.hashes.save(), parsed.verbose);
         return 0;
       }
       case "verify": {
         const results = await verifyArtifacts(session);
         const bad = results.filter((r) => r.problem);
-        for (const r of bad) out(`corrupt ${r.stage}/${r.key}: ${r.problem} (removed)`);
+        for (const r of bad) {
+          const fate = r.kept ? `kept: cannot remove it, ${r.kept}` : "removed";
+          out(`corrupt ${r.stage}/${r.key}: ${r.problem} (${fate})`);
+        }
         out(`${results.length - bad.length} intact, ${bad.length} corrupt`);
         return bad.length ? 1 : 0;
       }
       case "gc": {
-        const result = await collectGarbage(session, dag, parsed.dryRun);
+        const why = parsed.dryRun ? null : await session.store.unwritable();
+        const result = await collectGarbage(session, dag, parsed.dryRun || why !== null);
+        if (why && result.removed.length) throw unwritableStore(session, why, "clean");
         const verb = parsed.dryRun ? "would remove" : "removed";
         for (const r of result.removed) out(`${verb} ${r}`);
         out(`${verb} ${result.removed.length}, kept ${result.kept}`);
         return 0;
       }
-      case "run": {
-        const reporter = env.reporter ??
-          new ConsoleReporter(Deno.stderr, Deno.stderr.isTerminal(), !parsed.quiet);
-        const summary = await runPipeline(session, instances, {
-          targets: parsed.from.length ? parsed.from : parsed.targets,
-          downstream: parsed.from.length > 0,
-          only: parsed.only,
-          force: parsed.force,
-          dryRun: parsed.dryRun,
-          jobs: parsed.jobs,
-          executor: env.executor ?? new SubprocessExecutor(),
-          reporter,
-        });
-        reporter.summary(summary);
-        const failed = [...summary.outcomes.values()].some((o) =>
-          o.kind === "failed" || o.kind === "skipped"
-        );
-        return failed ? 1 : 0;
-      }
+      case "run":
+        return await runCommand(session, instances, parsed, env);
     }
   } catch (error) {
-    console.error(`pipeline: ${(error as Error).message}`);
-    return 2;
+    return fail(error, parsed.verbose);
   }
+}
+
+/** `run`: on a store that cannot be written, only a run with nothing to do succeeds. */
+async function runCommand(
+  session: Session,
+  instances: readonly StageInstance[],
+  parsed: ParsedArgs,
+  env: CliEnvironment,
+): Promise<number> {
+  const reporter = env.reporter ??
+    new ConsoleReporter(Deno.stderr, Deno.stderr.isTerminal(), !parsed.quiet, parsed.verbose);
+  const why = parsed.dryRun ? null : await session.store.unwritable();
+  const summary = await runPipeline(session, instances, {
+    targets: parsed.from.length ? parsed.from : parsed.targets,
+    downstream: parsed.from.length > 0,
+    only: parsed.only,
+    force: parsed.force,
+    dryRun: parsed.dryRun || why !== null,
+    jobs: parsed.jobs,
+    executor: env.executor ?? new SubprocessExecutor(),
+    reporter: why === null ? reporter : new SilentReporter(),
+  });
+  const work = [...summary.outcomes.values()].filter((o) => o.kind === "would-run").length;
+  if (why !== null && work > 0) throw unwritableStore(session, why, `run ${work} instance(s)`);
+  reporter.summary(summary);
+  noteUnsaved(summary.hashesUnsaved, parsed.verbose);
+  const failed = [...summary.outcomes.values()].some((o) =>
+    o.kind === "failed" || o.kind === "skipped"
+  );
+  return failed ? 1 : 0;
+}
+
+function unwritableStore(session: Session, why: string, what: string): Error {
+  return new Error(
+    `cannot ${what}: the artifact store ${session.store.root} cannot be written (${why})`,
+  );
+}
+
+/** With --verbose, says that the hash cache (an optimisation only) could not be saved. */
+function noteUnsaved(why: string | null | undefined, verbose: boolean): void {
+  if (why && verbose) console.error(`pipeline: note: hash cache not saved (${why})`);
+}
+
+/** One line naming what went wrong (the stack too with --verbose); the exit code 2. */
+function fail(error: unknown, verbose: boolean): number {
+  const e = error as Error;
+  console.error(`pipeline: ${e?.message ?? String(error)}`);
+  if (verbose && e?.stack) console.error(e.stack);
+  return 2;
+}
+
+/** Status lines (grouped by stage when many), then the counts. */
+function statusLines(
+  states: Map<DagNode, NodeState>,
+  chosen: Set<DagNode>,
+  verbose: boolean,
+): string[] {
+  const counts = { fresh: 0, stale: 0, missing: 0 };
+  const lines: ListedLine[] = [];
+  for (const [node, s] of states) {
+    if (!chosen.has(node)) continue;
+    counts[s.status]++;
+    const why = s.status === "fresh" ? "" : `: ${s.reasons.join("; ")}`;
+    const text = `${s.status.padEnd(8)}${node.instance.id}${why}`;
+    lines.push({ stage: node.instance.definition.name, group: s.status, text });
+  }
+  const total = `${counts.fresh} fresh, ${counts.stale} stale, ${counts.missing} missing`;
+  if (verbose || lines.length <= LIST_LIMIT) return [...lines.map((l) => l.text), total];
+  // Many: counts per stage, then the instances that are not fresh (the first few of each group).
+  const perStage = new Map<string, Record<string, number>>();
+  for (const l of lines) {
+    const c = perStage.get(l.stage) ?? { fresh: 0, stale: 0, missing: 0 };
+    c[l.group]++;
+    perStage.set(l.stage, c);
+  }
+  const width = Math.max(...[...perStage.keys()].map((k) => k.length)) + 2;
+  return [
+    ...[...perStage].map(([stage, c]) =>
+      `${stage.padEnd(width)}${c.fresh} fresh, ${c.stale} stale, ${c.missing} missing`
+    ),
+    ...groupedLines(lines.filter((l) => l.group !== "fresh"), false),
+    `${total} (--verbose lists every instance)`,
+  ];
+}
+
+/** Receives a run's events and shows none (the read-only check's dry run). */
+class SilentReporter implements RunReporter {
+  started() {}
+  progress() {}
+  log() {}
+  waiting() {}
+  notice() {}
+  finished() {}
 }

@@ -56,7 +56,7 @@ export class SubprocessExecutor implements Executor {
         stdout: "piped",
         stderr: "piped",
       }).spawn();
-      let failure: string | null = null;
+      let failure: { message: string; stack?: string } | null = null;
       const stderrTail: string[] = [];
       const [status] = await Promise.all([
         child.status,
@@ -66,7 +66,7 @@ export class SubprocessExecutor implements Executor {
           if (m.t === "progress") events.progress(m.done, m.total, m.note);
           else if (m.t === "log") events.log(m.line);
           else if (m.t === "record") events.record(m.fields);
-          else failure = m.message;
+          else failure = { message: m.message, stack: m.stack };
         }),
         eachLine(child.stderr, (line) => {
           events.log(line);
@@ -77,15 +77,24 @@ export class SubprocessExecutor implements Executor {
       await child.stdin.close().catch(() => {});
       if (status.success) return;
       if (status.signal) throw new Error(`killed by signal ${status.signal}`);
-      const detail = failure ?? (stderrTail.join("\n") || `exit code ${status.code}`);
-      const hint = /NotCapable|Requires write access/.test(detail)
-        ? "\n(a stage may write only its declared outputs, inside ctx.outDir)"
+      const found = failure as { message: string; stack?: string } | null;
+      const message = found?.message ?? (stderrTail.at(-1) || `exit code ${status.code}`);
+      const hint = /NotCapable|Requires write access/.test(message)
+        ? " (a stage may write only its declared outputs, inside ctx.outDir)"
         : "";
-      throw new Error(`${detail}${hint}`);
+      throw new StageFailure(`${message}${hint}`, found?.stack ?? stderrTail.join("\n"));
     } finally {
       this.#running--;
       await Deno.remove(scratch, { recursive: true }).catch(() => {});
     }
+  }
+}
+
+/** A stage's failure: the message for one line, and the detail (stack, stderr) for its log. */
+export class StageFailure extends Error {
+  constructor(message: string, readonly detail: string) {
+    super(message);
+    this.name = "StageFailure";
   }
 }
 

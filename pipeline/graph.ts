@@ -6,6 +6,7 @@
  * @module
  */
 import { canonicalJson } from "./hash.ts";
+import { abbreviateList } from "./_listing.ts";
 import { type ExternalInput, instanceId, type StageInstance } from "./stage.ts";
 
 /** An instance's input after resolution. */
@@ -220,8 +221,11 @@ export function withUpstream(dag: Dag, nodes: readonly DagNode[]): DagNode[] {
   return dag.nodes.filter((n) => all.has(n));
 }
 
-/** The DAG as text: one line per instance with the instances and paths it reads. */
-export function dagText(dag: Dag): string {
+/**
+ * The DAG as text: one line per instance with the instances and paths it reads; a long list input
+ * shows its first few instances and how many more (all of them when `verbose`).
+ */
+export function dagText(dag: Dag, verbose = false): string {
   return dag.nodes.map((n) => {
     const ins = [...n.inputs].map(([name, r]) =>
       `${name}=${
@@ -229,7 +233,7 @@ export function dagText(dag: Dag): string {
           ? r.path
           : r.kind === "one"
           ? r.node.instance.id
-          : `[${r.nodes.map((x) => x.instance.id).join(", ")}]`
+          : `[${abbreviateList(r.nodes.map((x) => x.instance.id), verbose)}]`
       }`
     );
     return ins.length ? `${n.instance.id} ← ${ins.join("; ")}` : n.instance.id;

@@ -93,16 +93,25 @@ export class HashState {
     }
   }
 
-  /** Writes the database atomically, merged over what other runners saved meanwhile. */
-  async save(): Promise<void> {
-    if (!this.#dirty) return;
+  /**
+   * Writes the database atomically, merged over what other runners saved meanwhile. The database
+   * is only a cache: on a store that cannot be written (read-only, full) nothing is saved and the
+   * reason is returned instead of thrown, so reading commands still work; null when saved.
+   */
+  async save(): Promise<string | null> {
+    if (!this.#dirty) return null;
     const onDisk = await HashState.load(this.path);
     const merged = new Map([...onDisk.#entries, ...this.#entries]);
     for (const key of this.#forgotten) if (!this.#entries.has(key)) merged.delete(key);
-    await writeFileAtomic(
-      this.path,
-      JSON.stringify({ version: 1, entries: Object.fromEntries(merged) }),
-    );
+    try {
+      await writeFileAtomic(
+        this.path,
+        JSON.stringify({ version: 1, entries: Object.fromEntries(merged) }),
+      );
+    } catch (error) {
+      return (error as Error).message;
+    }
     this.#dirty = false;
+    return null;
   }
 }

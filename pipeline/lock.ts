@@ -116,3 +116,24 @@ export async function acquireLock(
     };
   }
 }
+
+/**
+ * True when a live process holds the lock at `path`; changes nothing (for a dry run, or a store
+ * that cannot be written): the file is opened for reading only, never created.
+ */
+export async function lockIsHeld(path: string): Promise<boolean> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+  try {
+    if (!(await file.tryLock(true))) return true;
+    await file.unlock();
+    return false;
+  } finally {
+    file.close();
+  }
+}

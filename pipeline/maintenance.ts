@@ -6,8 +6,9 @@
  * @module
  */
 import type { Dag } from "./graph.ts";
-import { acquireLock } from "./lock.ts";
+import { acquireLock, lockIsHeld } from "./lock.ts";
 import { evaluateAll, type Session } from "./session.ts";
+import { osReason } from "./store.ts";
 
 /** One artifact's verification result. */
 export interface VerifyResult {
@@ -15,6 +16,8 @@ export interface VerifyResult {
   readonly key: string;
   /** Null when intact, else what is wrong (the artifact has then been removed). */
   readonly problem: string | null;
+  /** Why a corrupt artifact could not be removed (a store that cannot be written), if so. */
+  readonly kept?: string;
 }
 
 /** Re-hashes every artifact (ignoring the hash state); removes and reports the corrupt ones. */
@@ -26,7 +29,12 @@ export async function verifyArtifacts(session: Session): Promise<VerifyResult[]>
       results.push({ stage, key, problem: null });
       continue;
     }
-    await session.store.discard(stage, key);
+    try {
+      await session.store.discard(stage, key);
+    } catch (error) {
+      results.push({ stage, key, problem: check.problem, kept: osReason(error) });
+      continue;
+    }
     session.hashes.forget(session.store.artifactDir(stage, key));
     results.push({ stage, key, problem: check.problem });
   }
@@ -73,7 +81,7 @@ export async function collectGarbage(
       await Deno.remove(store.logPath(stage, key)).catch(() => {});
     }
   }
-  for (const leftover of await crashLeftovers(session, keep)) {
+  for (const leftover of await crashLeftovers(session, keep, dryRun)) {
     removed.push(leftover.slice(store.root.length + 1));
     if (!dryRun) await Deno.remove(leftover, { recursive: true }).catch(() => {});
   }
@@ -86,13 +94,17 @@ export async function collectGarbage(
  * producing lock is free (their runner is gone). Lock files
  * left by dead runners are removed on the way (taking and releasing a free lock removes its file).
  */
-async function crashLeftovers(session: Session, keep: Set<string>): Promise<string[]> {
+async function crashLeftovers(
+  session: Session,
+  keep: Set<string>,
+  dryRun: boolean,
+): Promise<string[]> {
   const store = session.store;
   const found: string[] = [];
   for (const { stage } of await stageDirs(store.root)) {
     for await (const e of Deno.readDir(`${store.root}/${stage}`)) {
       const stale = /^\.lock-([0-9a-f]+)$/.exec(e.name);
-      if (stale) {
+      if (stale && !dryRun) {
         await (await acquireLock(store.lockPath(stage, stale[1]), { noWait: true }))?.release();
       }
       const m = /^\.(tmp|trash)-([0-9a-f]+)-/.exec(e.name) ??
@@ -100,6 +112,12 @@ async function crashLeftovers(session: Session, keep: Set<string>): Promise<stri
       if (!m || !e.isDirectory) continue;
       // A current instance's work directory holds checkpoints its next attempt resumes from.
       if (m[1] === "work" && keep.has(`${stage}/${m[2]}`)) continue;
+      if (dryRun) {
+        if (!(await lockIsHeld(store.lockPath(stage, m[2])))) {
+          found.push(`${store.root}/${stage}/${e.name}`);
+        }
+        continue;
+      }
       const lock = await acquireLock(store.lockPath(stage, m[2]), { noWait: true });
       if (!lock) continue; // a live runner is producing it
       found.push(`${store.root}/${stage}/${e.name}`);

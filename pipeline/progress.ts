@@ -6,6 +6,7 @@
  */
 import type { LockHolder } from "./lock.ts";
 import type { Outcome, RunReporter, RunSummary } from "./run.ts";
+import { groupedLines, type ListedLine, stageOf } from "./_listing.ts";
 
 interface Running {
   readonly start: number;
@@ -61,11 +62,14 @@ export class ConsoleReporter implements RunReporter {
   #drawn = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastPlain = new Map<string, number>();
+  /** Would-run and skipped lines, printed at the summary (grouped when many). */
+  #listed: ListedLine[] = [];
 
   constructor(
     private readonly out: { writeSync(b: Uint8Array): number } = Deno.stderr,
     private readonly live: boolean = Deno.stderr.isTerminal(),
     private readonly showStageLogs = true,
+    private readonly verbose = false,
   ) {}
 
   started(id: string): void {
@@ -104,13 +108,21 @@ export class ConsoleReporter implements RunReporter {
   finished(id: string, outcome: Outcome): void {
     this.#running.delete(id);
     this.#lastPlain.delete(id);
-    if (outcome.kind !== "fresh") this.#print(outcomeLine(id, outcome));
+    if (outcome.kind === "would-run" || outcome.kind === "skipped") {
+      const group = outcome.kind === "skipped" ? "skipped" : "to run";
+      this.#listed.push({ stage: stageOf(id), group, text: outcomeLine(id, outcome) });
+    } else if (outcome.kind !== "fresh") this.#print(outcomeLine(id, outcome));
+    if (outcome.kind === "failed" && outcome.detail && this.verbose) {
+      for (const line of outcome.detail.split("\n")) this.#print(`         ${line}`);
+    }
     if (this.live && this.#running.size === 0) this.#stopTimer();
   }
 
   /** Prints the end-of-run summary line. */
   summary(summary: RunSummary): void {
     this.#stopTimer();
+    for (const line of groupedLines(this.#listed, this.verbose)) this.#print(line);
+    this.#listed = [];
     const counts = new Map<string, number>();
     for (const o of summary.outcomes.values()) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
     const part = (kind: string, word = kind) => `${counts.get(kind) ?? 0} ${word}`;

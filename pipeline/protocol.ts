@@ -19,4 +19,4 @@ export type WorkerMessage =
   }
   | { readonly t: "log"; readonly line: string }
   | { readonly t: "record"; readonly fields: Record<string, unknown> }
-  | { readonly t: "error"; readonly message: string };
+  | { readonly t: "error"; readonly message: string; readonly stack?: string };

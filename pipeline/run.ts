@@ -11,6 +11,7 @@ import type { StageEvents, StageJob } from "./context.ts";
 import type { Executor } from "./executor.ts";
 import { buildDag, type DagNode, selectNodes, withUpstream } from "./graph.ts";
 import { hashFile } from "./hash.ts";
+import { abbreviateList } from "./_listing.ts";
 import { acquireLock, type LockHolder } from "./lock.ts";
 import type { Session } from "./session.ts";
 import type { InputArtifact, StageInstance } from "./stage.ts";
@@ -41,7 +42,13 @@ export type Outcome =
   | { readonly kind: "fresh" }
   | { readonly kind: "reused"; readonly note: string }
   | { readonly kind: "would-run"; readonly reasons: readonly string[] }
-  | { readonly kind: "failed"; readonly error: string }
+  | {
+    readonly kind: "failed";
+    /** One line: what went wrong, and where the log is. */
+    readonly error: string;
+    /** The stack or the stage's last stderr lines (also in the log), shown with --verbose. */
+    readonly detail?: string;
+  }
   | { readonly kind: "skipped"; readonly reason: string };
 
 /** Receives what happens during a run (see progress.ts). */
@@ -58,6 +65,8 @@ export interface RunReporter {
 export interface RunSummary {
   readonly outcomes: ReadonlyMap<string, Outcome>;
   readonly ms: number;
+  /** Why the hash cache could not be saved (a store that cannot be written), or null. */
+  readonly hashesUnsaved?: string | null;
 }
 
 /** Runs a pipeline. Throws (before any work) on a bad definition or an unknown target. */
@@ -109,13 +118,16 @@ export async function runPipeline(
         outcomes.get(id)?.kind === "failed" || outcomes.get(id)?.kind === "skipped"
       );
       if (options.dryRun && failed.length === 0) {
-        finish(node, { kind: "would-run", reasons: [`after upstream: ${missing.join(", ")}`] });
+        finish(node, {
+          kind: "would-run",
+          reasons: [`after upstream: ${abbreviateList(missing)}`],
+        });
       } else {
         finish(node, {
           kind: "skipped",
           reason: failed.length
-            ? `upstream failed: ${failed.join(", ")}`
-            : `input not fresh: ${missing.join(", ")}`,
+            ? `upstream failed: ${abbreviateList(failed)}`
+            : `input not fresh: ${abbreviateList(missing)}`,
         });
       }
       return null;
@@ -255,8 +267,11 @@ export async function runPipeline(
       return manifest;
     } catch (error) {
       await Deno.remove(outDir, { recursive: true }).catch(() => {});
-      const message = (error as Error).message;
-      finish(node, { kind: "failed", error: `${message}\n(log: ${logPath})` });
+      const e = error as Error & { detail?: string };
+      const [first, ...more] = String(e?.message ?? error).split("\n");
+      const detail = [...more, e?.detail ?? e?.stack ?? ""].filter((l) => l).join("\n");
+      if (detail) log.writeSync(encoder.encode(detail + "\n"));
+      finish(node, { kind: "failed", error: `${first} (log: ${logPath})`, detail });
       return null;
     }
   };
@@ -267,8 +282,8 @@ export async function runPipeline(
     const o = outcomes.get(n.instance.id);
     if (o) ordered.set(n.instance.id, o);
   }
-  await session.hashes.save();
-  return { outcomes: ordered, ms: performance.now() - t0 };
+  const hashesUnsaved = await session.hashes.save();
+  return { outcomes: ordered, ms: performance.now() - t0, hashesUnsaved };
 }
 
 function jobInputs(

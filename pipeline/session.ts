@@ -8,7 +8,7 @@ import { CodeFingerprinter } from "./fingerprint.ts";
 import type { Dag, DagNode } from "./graph.ts";
 import { HashState } from "./hash_state.ts";
 import { Evaluator, type NodeState } from "./status.ts";
-import { ArtifactStore, type Manifest } from "./store.ts";
+import { ArtifactStore, type Manifest, osReason } from "./store.ts";
 
 /** The objects a command uses, rooted at one project and one artifacts directory. */
 export interface Session {
@@ -20,10 +20,13 @@ export interface Session {
   gitRevision(): Promise<string | null>;
 }
 
-/** Opens a session (loads the hash state). */
+/**
+ * Opens a session (loads the hash state). Writes nothing, so that reading commands work on a store
+ * that cannot be written; a store path that is not a readable folder is an error naming it.
+ */
 export async function openSession(projectRoot: string, artifactsDir: string): Promise<Session> {
   const store = new ArtifactStore(artifactsDir);
-  await Deno.mkdir(`${artifactsDir}/.pipeline`, { recursive: true });
+  await checkStoreFolder(artifactsDir);
   const hashes = await HashState.load(store.hashStatePath);
   const evaluator = new Evaluator(
     projectRoot,
@@ -34,6 +37,21 @@ export async function openSession(projectRoot: string, artifactsDir: string): Pr
   let revision: Promise<string | null> | undefined;
   const gitRevision = () => revision ??= readGitRevision(projectRoot);
   return { projectRoot, store, hashes, evaluator, gitRevision };
+}
+
+async function checkStoreFolder(root: string): Promise<void> {
+  try {
+    if (!(await Deno.stat(root)).isDirectory) {
+      throw new Error(`the artifact store ${root} is not a folder`);
+    }
+    for await (const _ of Deno.readDir(root)) break;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return; // created by the first write
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new Error(`the artifact store ${root} cannot be read: ${osReason(error)}`);
+    }
+    throw error;
+  }
 }
 
 async function readGitRevision(root: string): Promise<string | null> {

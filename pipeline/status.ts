@@ -11,6 +11,7 @@
  * @module
  */
 import { canonicalJson } from "./hash.ts";
+import { abbreviateList } from "./_listing.ts";
 import type { HashState } from "./hash_state.ts";
 import type { CodeFingerprint, CodeFingerprinter } from "./fingerprint.ts";
 import type { DagNode } from "./graph.ts";
@@ -100,7 +101,7 @@ export class Evaluator {
       return {
         status: latest ? "stale" : "missing",
         parts: null,
-        reasons: [...own, `upstream not fresh: ${summarize(stale)}`],
+        reasons: [...own, `upstream not fresh: ${abbreviateList(stale)}`],
       };
     }
     const check = await this.store.check(
@@ -122,12 +123,6 @@ export class Evaluator {
     const reasons = explain(inst.params, parts, latest);
     return { status: "stale", parts, reasons: reasons.length ? reasons : ["cache key changed"] };
   }
-}
-
-function summarize(ids: string[]): string {
-  return ids.length <= 3
-    ? ids.join(", ")
-    : `${ids.slice(0, 3).join(", ")} and ${ids.length - 3} more`;
 }
 
 function show(v: unknown): string {
@@ -218,5 +213,5 @@ function describeInputChange(
     ),
     ...[...old.keys()].filter((f) => !current.has(f)).map((f) => `-${f}`),
   ];
-  return changes.length ? summarize(changes) : "order changed";
+  return changes.length ? abbreviateList(changes) : "order changed";
 }

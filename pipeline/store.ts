@@ -129,6 +129,12 @@ export function outputsContentHash(outputs: Record<string, OutputRecord>): strin
   );
 }
 
+/** The operating system's words of a file-system error, without the call and path Deno adds. */
+export function osReason(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  return /^(.*?\(os error \d+\))/.exec(message)?.[1] ?? message;
+}
+
 /** Paths and operations of the artifact store rooted at one directory. */
 export class ArtifactStore {
   constructor(readonly root: string) {}
@@ -206,6 +212,23 @@ export class ArtifactStore {
       if (got.hash !== want.hash) return { ok: false, problem: `output corrupt: ${name}` };
     }
     return { ok: true, manifest };
+  }
+
+  /**
+   * Null when the store can be written (a file is created, written and removed in it), else the
+   * operating system's reason (read-only file system, permission denied, no space left).
+   */
+  async unwritable(): Promise<string | null> {
+    const probe = `${this.root}/.pipeline/.probe-${crypto.randomUUID()}`;
+    try {
+      await Deno.mkdir(`${this.root}/.pipeline`, { recursive: true });
+      await Deno.writeTextFile(probe, "probe");
+      await Deno.remove(probe);
+      return null;
+    } catch (error) {
+      await Deno.remove(probe).catch(() => {});
+      return osReason(error);
+    }
   }
 
   /** Moves a finished temporary directory into place (the manifest is already inside it). */

@@ -38,7 +38,7 @@ if (import.meta.main) {
     Deno.exit(0);
   } catch (error) {
     const e = error as Error;
-    send({ t: "error", message: e?.stack ?? String(error) });
+    send({ t: "error", message: e?.message ?? String(error), stack: e?.stack });
     Deno.exit(1);
   }
 }

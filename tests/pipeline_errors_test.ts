@@ -17,7 +17,7 @@ Deno.test("failing stages: each failure is explained, everything else finishes",
     assertEquals(r.code, 1);
     assertMatch(
       r.stderr,
-      /FAILED +broken\[mode=throw\]: Error: deliberate failure in broken stage/,
+      /FAILED +broken\[mode=throw\]: deliberate failure in broken stage \(log: /,
     );
     assertMatch(r.stderr, /FAILED +broken\[mode=outside\]: .*Requires write access/);
     assertStringIncludes(
