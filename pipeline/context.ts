@@ -10,6 +10,7 @@ import {
   isStageDefinition,
   type StageContext,
   type StageDefinition,
+  type UpstreamFailure,
 } from "./stage.ts";
 
 /** Everything needed to run one stage instance, in plain JSON. */
@@ -27,6 +28,8 @@ export interface StageJob {
   readonly outputs: readonly string[];
   /** The project root: the working directory of the stage. */
   readonly projectRoot: string;
+  /** Upstream instances that failed in this run (stages with `partialInputs` only). */
+  readonly failures?: readonly UpstreamFailure[];
 }
 
 /** What a running stage reports to the runner. */
@@ -91,6 +94,7 @@ export function createContext(
     progress: (done, total, note) => events.progress(done, total, note),
     log: (message) => events.log(message),
     record: (fields) => events.record(structuredClone(fields)),
+    failures: job.failures ?? [],
   };
 }
 

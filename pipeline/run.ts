@@ -14,7 +14,7 @@ import { hashFile } from "./hash.ts";
 import { abbreviateList } from "./_listing.ts";
 import { acquireLock, type LockHolder } from "./lock.ts";
 import type { Session } from "./session.ts";
-import type { InputArtifact, StageInstance } from "./stage.ts";
+import type { InputArtifact, StageInstance, UpstreamFailure } from "./stage.ts";
 import type { KeyParts } from "./status.ts";
 import { type Manifest, manifestSelfHash, type OutputRecord, outputsContentHash } from "./store.ts";
 
@@ -113,10 +113,12 @@ export async function runPipeline(
       const s = await session.evaluator.evaluate(node, upstream);
       return s.status === "fresh" ? s.manifest : null;
     }
-    if (missing.length) {
-      const failed = missing.filter((id) =>
-        outcomes.get(id)?.kind === "failed" || outcomes.get(id)?.kind === "skipped"
-      );
+    const failed = missing.filter((id) =>
+      outcomes.get(id)?.kind === "failed" || outcomes.get(id)?.kind === "skipped"
+    );
+    const partial = missing.length > 0 && failed.length === missing.length &&
+      node.instance.definition.partialInputs === true;
+    if (missing.length && !partial) {
       if (options.dryRun && failed.length === 0) {
         finish(node, {
           kind: "would-run",
@@ -133,9 +135,11 @@ export async function runPipeline(
       return null;
     }
     try {
-      const state = await session.evaluator.evaluate(node, upstream);
+      const failures = partial ? upstreamFailures(node, outcomes) : [];
+      const state = await session.evaluator.evaluate(node, upstream, failures);
       if (state.status === "fresh" && !forced.has(node)) {
         finish(node, { kind: "fresh" });
+        if (!options.dryRun) await pointLatest(node, state.manifest.key);
         return state.manifest;
       }
       const reasons = state.status === "fresh" ? ["forced"] : state.reasons;
@@ -184,6 +188,7 @@ export async function runPipeline(
         const again = await store.check(def.name, parts.key, inst.outputs, session.hashes);
         if (again.ok) {
           finish(node, { kind: "reused", note: "produced by another runner" });
+          await pointLatest(node, parts.key);
           return again.manifest;
         }
       }
@@ -232,6 +237,7 @@ export async function runPipeline(
       workDir,
       outputs: inst.outputs,
       projectRoot: session.projectRoot,
+      failures: parts.failures,
     };
     options.reporter.started(inst.id);
     const startedAt = new Date();
@@ -257,6 +263,7 @@ export async function runPipeline(
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         durationMs: Math.round(durationMs),
+        ...(parts.failures?.length ? { failures: parts.failures } : {}),
       };
       const manifest: Manifest = { ...written, manifestHash: manifestSelfHash(written) };
       await Deno.writeTextFile(`${outDir}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
@@ -276,7 +283,20 @@ export async function runPipeline(
     }
   };
 
+  /** Points an instance's latest pointers at its current artifact (best effort: read-only). */
+  const pointLatest = (node: DagNode, key: string) =>
+    session.store.ensureLatest(node.instance.definition.name, node.instance.id, key);
+
   await Promise.all(dag.nodes.filter((n) => runSet.has(n)).map(resultOf));
+  if (!options.dryRun) {
+    // `<stage>/latest` shows this pipeline's artifact or nothing, never another configuration's.
+    for (const n of dag.nodes) {
+      const o = outcomes.get(n.instance.id);
+      if (n.instance.id === n.instance.definition.name && o && isFailure(o)) {
+        await session.store.removeLatestLink(n.instance.definition.name);
+      }
+    }
+  }
   const ordered = new Map<string, Outcome>();
   for (const n of dag.nodes) {
     const o = outcomes.get(n.instance.id);
@@ -284,6 +304,28 @@ export async function runPipeline(
   }
   const hashesUnsaved = await session.hashes.save();
   return { outcomes: ordered, ms: performance.now() - t0, hashesUnsaved };
+}
+
+function isFailure(o: Outcome): o is Extract<Outcome, { kind: "failed" | "skipped" }> {
+  return o.kind === "failed" || o.kind === "skipped";
+}
+
+/** Every instance upstream of `node` (direct or not) that failed or was skipped in this run. */
+function upstreamFailures(node: DagNode, outcomes: Map<string, Outcome>): UpstreamFailure[] {
+  const seen = new Set<DagNode>(), found: UpstreamFailure[] = [];
+  const stack = [...node.upstream];
+  while (stack.length) {
+    const u = stack.pop()!;
+    if (seen.has(u)) continue;
+    seen.add(u);
+    stack.push(...u.upstream);
+    const o = outcomes.get(u.instance.id);
+    if (o && isFailure(o)) {
+      const reason = o.kind === "failed" ? o.error.replace(/ \(log: [^)]*\)$/, "") : o.reason;
+      found.push({ id: u.instance.id, outcome: o.kind, reason });
+    }
+  }
+  return found.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function jobInputs(
@@ -296,12 +338,14 @@ function jobInputs(
     params: { ...u.instance.params },
     path: session.store.artifactDir(u.instance.definition.name, upstream.get(u)!.key),
   });
+  // An upstream that failed (a partialInputs stage) is left out.
   const inputs: Record<string, InputArtifact | InputArtifact[]> = {};
   for (const [name, r] of node.inputs) {
     if (r.kind === "external") {
       inputs[name] = { stage: null, params: {}, path: `${session.projectRoot}/${r.path}` };
-    } else if (r.kind === "one") inputs[name] = artifact(r.node);
-    else inputs[name] = r.nodes.map(artifact);
+    } else if (r.kind === "one") {
+      if (upstream.has(r.node)) inputs[name] = artifact(r.node);
+    } else inputs[name] = r.nodes.filter((u) => upstream.has(u)).map(artifact);
   }
   return inputs;
 }

@@ -47,6 +47,20 @@ export interface StageContext<P> {
   log(message: string): void;
   /** Adds fields to the artifact's manifest (e.g. backend, seed). */
   record(fields: Record<string, unknown>): void;
+  /**
+   * For a stage declared with `partialInputs`: every upstream instance (direct or not) that failed
+   * or was skipped in this run, with the reason; its artifacts are left out of `inputs`. Empty
+   * otherwise.
+   */
+  readonly failures: readonly UpstreamFailure[];
+}
+
+/** An upstream instance that did not produce its artifact in this run, and why. */
+export interface UpstreamFailure {
+  readonly id: string;
+  readonly outcome: "failed" | "skipped";
+  /** The error (one line) or the skip reason. */
+  readonly reason: string;
 }
 
 /** An external file or directory of the project, tracked by the hash of its contents. */
@@ -86,6 +100,12 @@ export interface StageSpec<S extends ParamSchema> {
    * when they vary with them (e.g. optional arrays of a dataset).
    */
   readonly outputs: readonly string[] | ((params: ParamsOf<S>) => readonly string[]);
+  /**
+   * Run even when some upstream instances failed in this run (a report of what finished): their
+   * artifacts are left out of the inputs and listed, with the reasons, in `ctx.failures`, which
+   * are part of the cache key. Without it (the default) a failed upstream skips the stage.
+   */
+  readonly partialInputs?: boolean;
   /** The work: reads inputs, writes every declared output and nothing else. */
   readonly run: (ctx: StageContext<ParamsOf<S>>) => Promise<void> | void;
 }

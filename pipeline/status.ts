@@ -15,6 +15,7 @@ import { abbreviateList } from "./_listing.ts";
 import type { HashState } from "./hash_state.ts";
 import type { CodeFingerprint, CodeFingerprinter } from "./fingerprint.ts";
 import type { DagNode } from "./graph.ts";
+import type { UpstreamFailure } from "./stage.ts";
 import { cacheKey, type InputRecord, type Manifest } from "./store.ts";
 import type { ArtifactStore } from "./store.ts";
 
@@ -23,6 +24,8 @@ export interface KeyParts {
   readonly key: string;
   readonly code: CodeFingerprint;
   readonly inputs: Record<string, InputRecord | readonly InputRecord[]>;
+  /** The upstream failures a `partialInputs` stage runs with (none otherwise). */
+  readonly failures?: readonly UpstreamFailure[];
 }
 
 /** The state of an instance: fresh with its manifest, or stale/missing with the reasons. */
@@ -46,11 +49,12 @@ export class Evaluator {
 
   /**
    * The key parts of a node given the manifests of its upstream nodes, or null when one of them
-   * has none (not fresh yet).
+   * has none (not fresh yet) and is not among the `failures` it may run without.
    */
   async keyParts(
     node: DagNode,
     upstream: ReadonlyMap<DagNode, Manifest>,
+    failures: readonly UpstreamFailure[] = [],
   ): Promise<KeyParts | null> {
     const inst = node.instance;
     const inputs: Record<string, InputRecord | InputRecord[]> = {};
@@ -70,8 +74,10 @@ export class Evaluator {
         const records: InputRecord[] = [];
         for (const u of nodes) {
           const m = upstream.get(u);
-          if (!m) return null;
-          records.push({ hash: m.contentHash, from: u.instance.id });
+          if (m) records.push({ hash: m.contentHash, from: u.instance.id });
+          else if (failures.some((f) => f.id === u.instance.id)) {
+            records.push({ hash: "failed", from: u.instance.id });
+          } else return null;
         }
         inputs[name] = r.kind === "one" ? records[0] : records;
       }
@@ -82,14 +88,22 @@ export class Evaluator {
       params: inst.params,
       codeHash: code.hash,
       inputs,
+      failures,
     });
-    return { key, code, inputs };
+    return { key, code, inputs, failures };
   }
 
-  /** The state of a node, given the manifests of its fresh upstream nodes. */
-  async evaluate(node: DagNode, upstream: ReadonlyMap<DagNode, Manifest>): Promise<NodeState> {
+  /**
+   * The state of a node, given the manifests of its fresh upstream nodes (and, for a
+   * `partialInputs` stage in a run, the upstream failures it runs without).
+   */
+  async evaluate(
+    node: DagNode,
+    upstream: ReadonlyMap<DagNode, Manifest>,
+    failures: readonly UpstreamFailure[] = [],
+  ): Promise<NodeState> {
     const inst = node.instance;
-    const parts = await this.keyParts(node, upstream);
+    const parts = await this.keyParts(node, upstream, failures);
     if (!parts) {
       const stale = node.upstream.filter((u) => !upstream.has(u)).map((u) => u.instance.id);
       const latestKey = await this.store.latestKey(inst.definition.name, inst.id);

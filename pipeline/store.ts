@@ -57,6 +57,8 @@ export interface Manifest {
   readonly durationMs: number;
   /** SHA-256 of the canonical JSON of every other field: any later edit shows. */
   readonly manifestHash: string;
+  /** Upstream instances that failed in the run (a `partialInputs` stage); part of the key. */
+  readonly failures?: readonly { readonly id: string; readonly reason: string }[];
 }
 
 /** What a cache key is computed from. */
@@ -65,6 +67,8 @@ export interface KeySource {
   readonly params: Readonly<Record<string, unknown>>;
   readonly codeHash: string;
   readonly inputs: Readonly<Record<string, InputRecord | readonly InputRecord[]>>;
+  /** Upstream failures a `partialInputs` stage ran with; absent or empty for every other key. */
+  readonly failures?: readonly { readonly id: string; readonly reason: string }[];
 }
 
 /** An instance's cache key: 20 hex digits of the hash of its stage, parameters, code and inputs. */
@@ -74,6 +78,7 @@ export function cacheKey(k: KeySource): string {
     params: k.params,
     code: k.codeHash,
     inputs: k.inputs,
+    ...(k.failures?.length ? { failures: k.failures } : {}),
   })).slice(0, 20);
 }
 
@@ -104,6 +109,7 @@ export function manifestProblem(m: Manifest, stage: string, key: string): string
       params: m.params,
       codeHash: m.code?.hash,
       inputs: m.inputs,
+      failures: m.failures,
     });
     if (m.stage !== stage || m.key !== key || recomputed !== key) {
       return "manifest corrupt: its key does not match its stage, parameters, code and inputs";
@@ -274,6 +280,24 @@ export class ArtifactStore {
       await Deno.symlink(key, temp);
       await Deno.rename(temp, link);
     }
+  }
+
+  /**
+   * Makes the latest pointers of an instance (and `<stage>/latest` for a stage's only instance)
+   * name `key` when they do not already; best effort, so a store that cannot be written still
+   * serves a run with nothing to do.
+   */
+  async ensureLatest(stage: string, instanceId: string, key: string): Promise<void> {
+    const link = instanceId === stage
+      ? await Deno.readLink(`${this.root}/${stage}/latest`).catch(() => null)
+      : key;
+    if (link === key && await this.latestKey(stage, instanceId) === key) return;
+    await this.setLatest(stage, instanceId, key).catch(() => {});
+  }
+
+  /** Removes `<root>/<stage>/latest` (best effort), when the stage's only instance failed. */
+  async removeLatestLink(stage: string): Promise<void> {
+    await Deno.remove(`${this.root}/${stage}/latest`).catch(() => {});
   }
 
   /** Reads a manifest without checking outputs (for explaining what changed). */

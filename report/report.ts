@@ -21,6 +21,7 @@ import {
   mdVerdictMatrix,
 } from "./report_claims.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
+import { type FailedInstance, failuresHtml, failuresMarkdown } from "./_failures.ts";
 
 /** A rendered figure to show in the report. */
 export interface ReportFigure {
@@ -61,6 +62,8 @@ export interface ReportInput {
   deviations: string[];
   artifacts: ReportLink[];
   manifests: ReportLink[];
+  /** Instances of the run that failed or were not run: listed first, with their reasons. */
+  failures?: FailedInstance[];
 }
 
 /** A path relative to the report's folder, with "/" separators, for links. */
@@ -154,6 +157,7 @@ function renderHtml(input: ReportInput, outDir: string, pngs: Map<string, Uint8A
 <body>
 <h1>${escapeHtml(title)}</h1>
 ${input.provenance ? `<p>${escapeHtml(input.provenance)}</p>` : ""}
+${failuresHtml(input.failures)}
 ${htmlVerdictMatrix(input.claims)}
 ${input.claims.map((c) => htmlClaimSection(c, input, outDir, pngs)).join("\n")}
 ${
@@ -191,6 +195,7 @@ const mdLink = (label: string, outDir: string, path: string) =>
 function renderMarkdown(input: ReportInput, outDir: string): string {
   const lines = [`# ${mdEscape(input.title ?? "Reproduction report")}`, ""];
   if (input.provenance) lines.push(mdEscape(input.provenance), "");
+  lines.push(...failuresMarkdown(input.failures, mdEscape));
   lines.push(...mdVerdictMatrix(input.claims));
   const figure = (f: ReportFigure) =>
     `![${mdEscape(`${f.id}: ${f.title}`)}](<${linkPath(outDir, f.pngPath)}>)\n\n` +

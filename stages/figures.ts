@@ -19,6 +19,7 @@ export const figuresStage = defineStage({
     /** The showcase configurations (`showcase-<name>`), which name the figures' files. */
     showcases: list(string(), { default: [] }),
   },
+  partialInputs: true, // draws what finished; the report names what failed
   inputs: () => ({ showcase: allOf("train", { kind: "showcase" }), fits: allOf("fit") }),
   outputs: (p) => [
     ...figureIds(p.showcases).flatMap((id) => [`${id}.vl.json`, `${id}.svg`, `${id}.png`]),

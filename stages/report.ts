@@ -16,6 +16,9 @@ export const reportStage = defineStage({
   name: "report",
   module: import.meta.url,
   params: { profile: string(), provenance: string(), deviations: list(string()) },
+  // Written from what finished, naming every failed instance (a report of another configuration
+  // must never be what `report/latest` shows).
+  partialInputs: true,
   inputs: () => ({
     figures: upstream("figures"),
     showcase: allOf("train", { kind: "showcase" }),
@@ -27,10 +30,10 @@ export const reportStage = defineStage({
     const showcases = await readShowcases(ctx.inputList("showcase"));
     const { points, fits } = await readFits(ctx.inputList("fits"));
     const claims = evaluateClaims({ showcases, points, fits });
-    const figureDir = ctx.input("figures");
-    const figureIndex: ReportFigure[] = JSON.parse(
-      await Deno.readTextFile(`${figureDir}/figures.json`),
-    );
+    const figureDir = ctx.inputs.figures ? ctx.input("figures") : null;
+    const figureIndex: ReportFigure[] = figureDir
+      ? JSON.parse(await Deno.readTextFile(`${figureDir}/figures.json`))
+      : [];
     const figures = figureIndex.map((f) => ({
       ...f,
       pngPath: `${figureDir}/${f.pngPath}`,
@@ -49,12 +52,16 @@ export const reportStage = defineStage({
         manifests.push({ label: label.trim(), path: `${a.path}/manifest.json` });
       }
     }
-    artifacts.push({ label: "figures", path: figureDir });
-    manifests.push({ label: "figures", path: `${figureDir}/manifest.json` });
-    const T1 = {
-      markdown: await Deno.readTextFile(`${figureDir}/T1.md`),
-      html: await Deno.readTextFile(`${figureDir}/T1.html`),
-    };
+    const T1 = figureDir
+      ? {
+        markdown: await Deno.readTextFile(`${figureDir}/T1.md`),
+        html: await Deno.readTextFile(`${figureDir}/T1.html`),
+      }
+      : undefined;
+    if (figureDir) {
+      artifacts.push({ label: "figures", path: figureDir });
+      manifests.push({ label: "figures", path: `${figureDir}/manifest.json` });
+    }
     await writeReport(ctx.outDir, {
       title: "Reproduction: Training on the Edge of Stability Is Caused by Layerwise Jacobian " +
         "Alignment (Lowell & Kastner, 2024)",
@@ -65,6 +72,7 @@ export const reportStage = defineStage({
       deviations: ctx.params.deviations,
       artifacts,
       manifests,
+      failures: [...ctx.failures],
     });
     await writeFileAtomic(
       ctx.output("claims.json"),
@@ -81,6 +89,7 @@ export const reportStage = defineStage({
         verdict: c.verdict,
         configurations: Object.fromEntries(c.configurations.map((r) => [r.config, r.verdict])),
       })),
+      failed: ctx.failures.map((f) => f.id),
     });
   },
 });

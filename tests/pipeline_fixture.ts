@@ -123,13 +123,35 @@ export const other = defineStage({
 import { pipeline } from "./stages.ts";
 import { other } from "./other.ts";
 import { broken } from "./broken.ts";
+import { digest } from "./digest.ts";
 const CONFIG = JSON.parse(Deno.readTextFileSync(new URL("./config.json", import.meta.url)));
 const list = () => [
   ...pipeline(),
   other.with({}),
   ...(CONFIG.broken ?? []).map((mode: string) => broken.with({ mode }, ["mode"])),
+  ...(CONFIG.digest ? [digest.with({})] : []),
 ];
 Deno.exit(await runCli(Deno.args, list));
+`,
+  "digest.ts": `import { allOf, defineStage } from "${ENGINE}";
+
+/** A report of what finished: runs even when some of its inputs failed, and lists them. */
+export const digest = defineStage({
+  name: "digest",
+  module: import.meta.url,
+  params: {},
+  partialInputs: true,
+  inputs: () => ({ counts: allOf("count"), broken: allOf("broken") }),
+  outputs: ["digest.json"],
+  run: async (ctx) => {
+    const counts = ctx.inputList("counts").map((a) => a.params);
+    const broken = ctx.inputList("broken").map((a) => a.params);
+    await Deno.writeTextFile(
+      ctx.output("digest.json"),
+      JSON.stringify({ counts, broken, failures: ctx.failures }),
+    );
+  },
+});
 `,
   "broken.ts": `import { defineStage, oneOf } from "${ENGINE}";
 
@@ -175,6 +197,7 @@ export const DEFAULT_CONFIG = {
   sleepMs: 0,
   sweep: { n: [1, 2], seed: [0, 1] },
   broken: [] as string[],
+  digest: false,
 };
 
 /** A temporary project with the fixture's files; `dispose` removes it. */

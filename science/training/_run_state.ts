@@ -14,7 +14,7 @@ import { WarmEigenSolve } from "../solvers/eigen_settings.ts";
 import type { Solver } from "../solvers/types.ts";
 import { type CheckpointData, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { EigenSolveLog } from "../linalg/eigen_solve_log.ts";
-import { divergenceCheck, TrainingDivergedError } from "./divergence.ts";
+import { type Divergence, divergenceCheck, TrainingDivergedError } from "./divergence.ts";
 import type {
   MeasurementRow,
   StatefulMeasurement,
@@ -94,8 +94,11 @@ export class RunState {
     return new RunState(o, settings, objective, fingerprint, saved);
   }
 
-  /** Throws on divergence (with a diagnosis); warns, or throws, on a rise of the loss. */
-  checkHealth(point: ObjectivePoint): void {
+  /**
+   * On divergence throws (with a diagnosis), or returns it with `onDivergence: "stop"`; warns, or
+   * throws, on a rise of the loss.
+   */
+  checkHealth(point: ObjectivePoint): Divergence | null {
     const divergence = this.#check(point, this.#trajectory[0]?.loss ?? point.loss, {
       step: this.step,
       t: this.t,
@@ -103,15 +106,17 @@ export class RunState {
       lastRow: this.#trajectory.at(-1),
       lastSharpness: this.#measurements.at(-1)?.sharpness,
     });
-    if (divergence) throw new TrainingDivergedError(divergence);
+    if (divergence && this.o.onDivergence !== "stop") throw new TrainingDivergedError(divergence);
+    if (divergence) return divergence;
     const { monotone, monotoneTolerance } = this.settings, previous = this.#previousLoss;
-    if (previous === null || monotone === "off") return;
+    if (previous === null || monotone === "off") return null;
     if (point.loss > previous * (1 + monotoneTolerance)) {
       const msg = `loss rose at step ${this.step} (t=${this.t}): ${previous} → ${point.loss} ` +
         `with ${this.#solver.description}; the step was unstable`;
       if (monotone === "fail") throw new Error(msg);
       if (this.#warnings.length < MAX_WARNINGS) this.#warnings.push(msg);
     }
+    return null;
   }
 
   /**
@@ -240,10 +245,14 @@ export class RunState {
     });
   }
 
-  /** The run's result at its final point. */
-  result(point: ObjectivePoint, reason: StopReason): TrainResult {
+  /**
+   * The run's result at its final point; after a divergence (a result, not an error), the diverged
+   * point has no row and the loss reported is the last finite row's.
+   */
+  result(point: ObjectivePoint, reason: StopReason, divergence?: Divergence): TrainResult {
     this.#progress(point);
     const trajectory = this.#trajectory;
+    const last = divergence ? trajectory.at(-1) : undefined;
     return {
       theta: this.theta,
       trajectory,
@@ -251,8 +260,8 @@ export class RunState {
       stopReason: reason,
       steps: this.step,
       t: this.t,
-      loss: point.loss,
-      accuracy: point.accuracy,
+      loss: last?.loss ?? point.loss,
+      accuracy: last?.accuracy ?? point.accuracy,
       warnings: this.#warnings,
       lossIncreases: trajectory.filter((r, i) => i > 0 && r.loss > trajectory[i - 1].loss).length,
       solver: this.#solver.description,
@@ -260,6 +269,7 @@ export class RunState {
       eigenSolves: this.#eigenSolves.total(),
       eigenSolvesByKind: this.#eigenSolves.byKind(),
       snapshots: this.#snapshots,
+      ...(divergence ? { divergence } : {}),
     };
   }
 }

@@ -47,7 +47,7 @@ import { Objective, type ObjectivePoint } from "../model/objective.ts";
 import { checkThetaLength } from "../model/mlp.ts";
 import type { SolverConfig } from "../solvers/create.ts";
 import type { EigenSolveCounts, EigenSolveLog } from "../linalg/eigen_solve_log.ts";
-import { TrainingDivergedError } from "./divergence.ts";
+import { type Divergence, TrainingDivergedError } from "./divergence.ts";
 import { RunState } from "./_run_state.ts";
 
 export { TrainingDivergedError };
@@ -63,7 +63,7 @@ export interface StopRule {
 }
 
 /** Why training ended. */
-export type StopReason = "lossBelow" | "maxSteps" | "maxTime";
+export type StopReason = "lossBelow" | "maxSteps" | "maxTime" | "diverged";
 
 /** What a measurement hook sees: the current θ evaluated (curvature products available). */
 export interface MeasureContext {
@@ -172,6 +172,11 @@ export interface TrainOptions {
   monotoneTolerance?: number;
   /** Loss above explosionFactor × L(θ₀) is divergence; default 1000. */
   explosionFactor?: number;
+  /**
+   * What divergence does: `throw` (default) a TrainingDivergedError; `stop` ends the run as a
+   * result, with stopReason `diverged`, the rows before it and the diagnosis in `divergence`.
+   */
+  onDivergence?: "throw" | "stop";
   /** Seed of the RNG that feeds the eigen-solvers' random start vectors; default 0. */
   seed?: number;
   /** Rows per chunk (memory only). */
@@ -204,6 +209,8 @@ export interface TrainResult {
    * of the measurement row whose `snapshot` column is i.
    */
   snapshots: Float32Array[];
+  /** Where and why the run diverged (stopReason `diverged`), else absent. */
+  divergence?: Divergence;
 }
 
 /** {@linkcode TrainOptions}' cadences and policies, validated, with the defaults filled in. */
@@ -232,7 +239,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     while (true) {
       const point = objective.at(run.theta);
       try {
-        run.checkHealth(point);
+        const divergence = run.checkHealth(point);
+        if (divergence) return run.result(point, "diverged", divergence);
         const reason = stopReason(o.stop, run.step, run.t, point.loss);
         await run.measureIfDue(point, reason !== null);
         run.recordRow(point);

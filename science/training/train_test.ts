@@ -134,6 +134,21 @@ Deno.test("train: divergence and rising loss are diagnosed clearly", async () =>
   );
   assert(exploded.message.includes("the loss exploded to"), exploded.message);
   assertEquals(exploded.divergence.step, 1);
+  // As a result instead: the rows before the diverged step, all finite, and the same diagnosis.
+  const stopped = await train(
+    smallRun({
+      solver: { kind: "gd", eta: 50 },
+      measureEvery: 1,
+      monotone: "off",
+      onDivergence: "stop",
+    }),
+  );
+  assertEquals(stopped.stopReason, "diverged");
+  assertEquals(stopped.divergence?.diagnosis, err.message);
+  assertEquals(stopped.trajectory.length, stopped.divergence!.step);
+  assertEquals(stopped.steps, stopped.divergence!.step);
+  assert(stopped.trajectory.every((r) => Number.isFinite(r.loss)));
+  assertEquals(stopped.loss, stopped.trajectory.at(-1)!.loss);
   await assertRejects(
     () =>
       train(smallRun({ solver: { kind: "gd", eta: 3 }, monotone: "fail", explosionFactor: 1e30 })),

@@ -127,6 +127,8 @@ export interface TrainingRunSummary {
   eigenSolves: EigenSolveCounts;
   /** Rows of `theta_snapshots.npy` (0 when snapshots were off or too large). */
   snapshots: number;
+  /** GD only: the diagnosis when the run diverged (stopReason `diverged`), else null. */
+  divergence: string | null;
   backend: string;
 }
 
@@ -167,6 +169,9 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
     checkpointPath: c.checkpointDir,
     checkpointEvery: c.checkpointEvery,
     seed: c.initSeed,
+    // GD with a fixed η may leave the edge of stability and diverge: that is a result to report,
+    // not a crash. The other solvers are stable by design; their divergence is a failure.
+    onDivergence: c.solver === "gd" ? "stop" : "throw",
     onProgress: (p) =>
       c.onProgress?.(
         p.fraction,
@@ -180,6 +185,7 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
   for (const w of new EigenSolveLog(result.eigenSolvesByKind).warnings()) {
     c.log?.(`warning: ${w}`);
   }
+  if (result.divergence) c.log?.(`diverged: ${result.divergence.diagnosis}`);
   const summary = summaryOf(result, eta, backend.name);
   await writeOutputs(c.outputs, result, summary, spec);
   return {
@@ -237,6 +243,7 @@ function summaryOf(result: TrainResult, eta: number | null, backend: string): Tr
     warnings: result.warnings,
     eigenSolves: result.eigenSolves,
     snapshots: result.snapshots.length,
+    divergence: result.divergence?.diagnosis ?? null,
     backend,
   };
 }
