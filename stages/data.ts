@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { boolean, defineStage, integer, oneOf } from "../pipeline/mod.ts";
+import { boolean, defineStage, integer, oneOf, upstream } from "../pipeline/mod.ts";
 import { DATASET_NAMES, prepareDataset, writeDataset } from "../science/datasets/dataset.ts";
 
 const IMAGES = ["fashion-mnist", "mnist", "cifar10"];
@@ -20,6 +20,9 @@ export const dataStage = defineStage({
     pool: integer({ min: 1, default: 1 }),
     standardise: boolean({ default: false }),
   },
+  // Image files come from the dataset's `source` instance in the store (stages/source.ts).
+  inputs: (p): Record<string, ReturnType<typeof upstream>> =>
+    IMAGES.includes(p.dataset) ? { files: upstream("source", { dataset: p.dataset }) } : {},
   outputs: (p) => [
     "inputs.npy",
     "labels.npy",
@@ -30,21 +33,24 @@ export const dataStage = defineStage({
   run: async (ctx) => {
     const { dataset, n, classes, seed, pool, standardise } = ctx.params;
     const image = IMAGES.includes(dataset);
-    const prepared = await prepareDataset({
-      dataset,
-      n,
-      classes,
-      seed,
-      standardise,
-      ...(image ? { pool } : {}),
-    });
+    const prepared = await prepareDataset(
+      { dataset, n, classes, seed, standardise, ...(image ? { pool } : {}) },
+      image ? { filesDir: ctx.input("files") } : {},
+    );
     const dir = await Deno.makeTempDir();
     const manifest = await writeDataset(dir, prepared);
     for (const { file } of Object.values(manifest.arrays)) {
       await Deno.copyFile(`${dir}/${file}`, ctx.output(file));
     }
     await Deno.copyFile(`${dir}/manifest.json`, ctx.output("manifest-dataset.json"));
-    ctx.record({ seed, dataset: manifest.config, source: manifest.source });
+    const origin = image ? await sourceOf(ctx.input("files")) : null;
+    ctx.record({ seed, dataset: manifest.config, source: { ...manifest.source, origin } });
     ctx.log(`${dataset}: ${prepared.n} examples × ${prepared.dim} features, ${classes} classes`);
   },
 });
+
+/** Where the `source` artifact's files came from (its manifest's record), for this manifest. */
+async function sourceOf(dir: string): Promise<unknown> {
+  const manifest = JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`));
+  return manifest.recorded?.source ?? null;
+}

