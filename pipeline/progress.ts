@@ -62,8 +62,6 @@ export class ConsoleReporter implements RunReporter {
   #drawn = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastPlain = new Map<string, number>();
-  /** Would-run and skipped lines, printed at the summary (grouped when many). */
-  #listed: ListedLine[] = [];
 
   constructor(
     private readonly out: { writeSync(b: Uint8Array): number } = Deno.stderr,
@@ -108,10 +106,9 @@ export class ConsoleReporter implements RunReporter {
   finished(id: string, outcome: Outcome): void {
     this.#running.delete(id);
     this.#lastPlain.delete(id);
-    if (outcome.kind === "would-run" || outcome.kind === "skipped") {
-      const group = outcome.kind === "skipped" ? "skipped" : "to run";
-      this.#listed.push({ stage: stageOf(id), group, text: outcomeLine(id, outcome) });
-    } else if (outcome.kind !== "fresh") this.#print(outcomeLine(id, outcome));
+    // Would-run and skipped lines come with the summary, in DAG order, grouped when many.
+    const atSummary = outcome.kind === "would-run" || outcome.kind === "skipped";
+    if (!atSummary && outcome.kind !== "fresh") this.#print(outcomeLine(id, outcome));
     if (outcome.kind === "failed" && outcome.detail && this.verbose) {
       for (const line of outcome.detail.split("\n")) this.#print(`         ${line}`);
     }
@@ -121,8 +118,13 @@ export class ConsoleReporter implements RunReporter {
   /** Prints the end-of-run summary line. */
   summary(summary: RunSummary): void {
     this.#stopTimer();
-    for (const line of groupedLines(this.#listed, this.verbose)) this.#print(line);
-    this.#listed = [];
+    const listed: ListedLine[] = [];
+    for (const [id, o] of summary.outcomes) {
+      if (o.kind !== "would-run" && o.kind !== "skipped") continue;
+      const group = o.kind === "skipped" ? "skipped" : "to run";
+      listed.push({ stage: stageOf(id), group, text: outcomeLine(id, o) });
+    }
+    for (const line of groupedLines(listed, this.verbose)) this.#print(line);
     const counts = new Map<string, number>();
     for (const o of summary.outcomes.values()) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
     const part = (kind: string, word = kind) => `${counts.get(kind) ?? 0} ${word}`;
