@@ -390,7 +390,11 @@ const FLAG_CASES: Case[] = [
     args: ["run", "status"],
     message: `"status" is a command, and "run" was already given: give one command, first`,
   },
-  { name: "an unknown target", args: ["trian"], message: `unknown target "trian" (stages: data` },
+  {
+    name: "an unknown target",
+    args: ["trian"],
+    message: `unknown target "trian" (stages: source, data, train`,
+  },
   {
     name: "targets and --from",
     args: ["train", "--from", "fit"],
