@@ -14,9 +14,16 @@ import { hashFile } from "./hash.ts";
 import { abbreviateList } from "./_listing.ts";
 import { acquireLock, type LockHolder } from "./lock.ts";
 import type { Session } from "./session.ts";
-import type { InputArtifact, StageInstance, UpstreamFailure } from "./stage.ts";
+import type { InputArtifact, StageInstance } from "./stage.ts";
 import type { KeyParts } from "./status.ts";
-import { type Manifest, manifestSelfHash, type OutputRecord, outputsContentHash } from "./store.ts";
+import {
+  type Manifest,
+  manifestSelfHash,
+  osReason,
+  type OutputRecord,
+  outputsContentHash,
+} from "./store.ts";
+import { isFailure, upstreamFailures } from "./_failures.ts";
 
 /** What a run should do. */
 export interface RunOptions {
@@ -154,6 +161,15 @@ export async function runPipeline(
     }
   };
 
+  /** A write to the store: its failure names the store and the OS's reason, in one line. */
+  const inStore = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      throw new Error(`cannot write the artifact store ${session.store.root}: ${osReason(error)}`);
+    }
+  };
+
   const produce = async (
     node: DagNode,
     parts: KeyParts,
@@ -163,7 +179,7 @@ export async function runPipeline(
     const inst = node.instance;
     const def = inst.definition;
     const store = session.store;
-    await Deno.mkdir(`${store.root}/${def.name}`, { recursive: true });
+    await inStore(() => Deno.mkdir(`${store.root}/${def.name}`, { recursive: true }));
     const lockPath = store.lockPath(def.name, parts.key);
     // Slot first, then the lock without waiting: a runner holds locks only on what it is
     // running, so a second runner can take the rest. A busy lock is waited for without a slot.
@@ -211,12 +227,14 @@ export async function runPipeline(
     const inst = node.instance;
     const def = inst.definition;
     const store = session.store;
-    const outDir = await store.makeTempDir(def.name, parts.key);
+    const outDir = await inStore(() => store.makeTempDir(def.name, parts.key));
     const workDir = store.workDir(def.name, parts.key);
-    await Deno.mkdir(workDir, { recursive: true });
     const logPath = store.logPath(def.name, parts.key);
-    await Deno.mkdir(logPath.slice(0, logPath.lastIndexOf("/")), { recursive: true });
-    using log = await Deno.open(logPath, { write: true, create: true, truncate: true });
+    using log = await inStore(async () => {
+      await Deno.mkdir(workDir, { recursive: true });
+      await Deno.mkdir(logPath.slice(0, logPath.lastIndexOf("/")), { recursive: true });
+      return await Deno.open(logPath, { write: true, create: true, truncate: true });
+    });
     const encoder = new TextEncoder();
     const recorded: Record<string, unknown> = {};
     const events: StageEvents = {
@@ -304,28 +322,6 @@ export async function runPipeline(
   }
   const hashesUnsaved = await session.hashes.save();
   return { outcomes: ordered, ms: performance.now() - t0, hashesUnsaved };
-}
-
-function isFailure(o: Outcome): o is Extract<Outcome, { kind: "failed" | "skipped" }> {
-  return o.kind === "failed" || o.kind === "skipped";
-}
-
-/** Every instance upstream of `node` (direct or not) that failed or was skipped in this run. */
-function upstreamFailures(node: DagNode, outcomes: Map<string, Outcome>): UpstreamFailure[] {
-  const seen = new Set<DagNode>(), found: UpstreamFailure[] = [];
-  const stack = [...node.upstream];
-  while (stack.length) {
-    const u = stack.pop()!;
-    if (seen.has(u)) continue;
-    seen.add(u);
-    stack.push(...u.upstream);
-    const o = outcomes.get(u.instance.id);
-    if (o && isFailure(o)) {
-      const reason = o.kind === "failed" ? o.error.replace(/ \(log: [^)]*\)$/, "") : o.reason;
-      found.push({ id: u.instance.id, outcome: o.kind, reason });
-    }
-  }
-  return found.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function jobInputs(
