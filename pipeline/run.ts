@@ -184,14 +184,17 @@ export async function runPipeline(
     // Slot first, then the lock without waiting: a runner holds locks only on what it is
     // running, so a second runner can take the rest. A busy lock is waited for without a slot.
     await slots.acquire();
-    let lock = await acquireLock(lockPath, { noWait: true });
+    let lock = await inStore(() => acquireLock(lockPath, { noWait: true })).catch((e) => {
+      slots.release();
+      throw e;
+    });
     let holdsSlot = true;
     if (!lock) {
       slots.release();
       holdsSlot = false;
-      lock = await acquireLock(lockPath, {
-        onWait: (holder) => options.reporter.waiting(inst.id, holder),
-      });
+      lock = await inStore(() =>
+        acquireLock(lockPath, { onWait: (holder) => options.reporter.waiting(inst.id, holder) })
+      );
     }
     try {
       if (lock.brokeStale) {
@@ -236,11 +239,16 @@ export async function runPipeline(
       return await Deno.open(logPath, { write: true, create: true, truncate: true });
     });
     const encoder = new TextEncoder();
+    const writeLog = (text: string) => {
+      try {
+        log.writeSync(encoder.encode(text + "\n"));
+      } catch { /* a full disk must not hide the stage's own error behind the log's */ }
+    };
     const recorded: Record<string, unknown> = {};
     const events: StageEvents = {
       progress: (done, total, note) => options.reporter.progress(inst.id, done, total, note),
       log: (line) => {
-        log.writeSync(encoder.encode(line + "\n"));
+        writeLog(line);
         options.reporter.log(inst.id, line);
       },
       record: (fields) => Object.assign(recorded, fields),
@@ -295,7 +303,7 @@ export async function runPipeline(
       const e = error as Error & { detail?: string };
       const [first, ...more] = String(e?.message ?? error).split("\n");
       const detail = [...more, e?.detail ?? e?.stack ?? ""].filter((l) => l).join("\n");
-      if (detail) log.writeSync(encoder.encode(detail + "\n"));
+      if (detail) writeLog(detail);
       finish(node, { kind: "failed", error: `${first} (log: ${logPath})`, detail });
       return null;
     }
