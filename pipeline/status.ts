@@ -139,8 +139,10 @@ export class Evaluator {
   }
 }
 
+/** A parameter's value for a reason line: long values (lists of sentences) are cut short. */
 function show(v: unknown): string {
-  return v === undefined ? "(none)" : canonicalJson(v);
+  const text = v === undefined ? "(none)" : canonicalJson(v);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 /** The differences between the current key parts and the latest manifest, as sentences. */

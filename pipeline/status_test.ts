@@ -76,3 +76,17 @@ Deno.test("explain says the fingerprint method changed instead of listing every 
     "code fingerprint method changed (source text → runtime code)",
   ]);
 });
+
+Deno.test("explain cuts a long parameter value short", () => {
+  const parts: KeyParts = {
+    key: "k",
+    code: latest.code as KeyParts["code"],
+    inputs: latest.inputs,
+  };
+  const long = ["a sentence of a report's deviations that runs on", "and another one"];
+  const [reason] = explain({ lr: 0.01, seed: 1, solver: "gd", notes: long }, parts, latest);
+  assertEquals(
+    reason,
+    `param notes changed (none) → ${JSON.stringify(long).slice(0, 57)}…`,
+  );
+});
