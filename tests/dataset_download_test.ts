@@ -9,6 +9,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { dirname, join } from "@std/path";
 import { createRequire } from "node:module";
+import { serveFiles } from "../science/testing/file_mirror.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const NAMES = [
@@ -41,30 +42,8 @@ async function mnistMirror(cut: string) {
     }).output();
     files.set(`mnist/${name}.gz`, out.stdout);
   }
-  const log: { path: string; range: string | null }[] = [];
-  let broken = false;
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) => {
-    const path = new URL(req.url).pathname.slice(1);
-    const range = req.headers.get("range");
-    log.push({ path, range });
-    const bytes = files.get(path);
-    if (!bytes) return new Response("no", { status: 404 });
-    const from = range ? Number(/bytes=(\d+)-/.exec(range)![1]) : 0;
-    if (path === `mnist/${cut}.gz` && !broken) {
-      broken = true;
-      const half = Math.floor(bytes.length / 2);
-      return new Response(
-        new ReadableStream<Uint8Array>({
-          start(c) {
-            c.enqueue(bytes.slice(0, half));
-            setTimeout(() => c.error(new Error("mirror went away")), 200);
-          },
-        }),
-      );
-    }
-    return new Response(bytes.slice(from), { status: range ? 206 : 200 });
-  });
-  return { server, log, base: `http://127.0.0.1:${server.addr.port}` };
+  const bytes = files.get(`mnist/${cut}.gz`)!;
+  return serveFiles(files, { path: `mnist/${cut}.gz`, at: Math.floor(bytes.length / 2) });
 }
 
 Deno.test({
@@ -72,7 +51,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "download-" });
-    const { server, log, base } = await mnistMirror("train-images-idx3-ubyte");
+    const { close, log, base } = await mnistMirror("train-images-idx3-ubyte");
     const cacheBefore = await Deno.stat(`${ROOT}.cache`).then(() => true, () => false);
     try {
       await Deno.writeTextFile(
@@ -150,7 +129,7 @@ Deno.test({
         "nothing written outside the store",
       );
     } finally {
-      await server.shutdown();
+      await close();
       await Deno.remove(dir, { recursive: true });
     }
   },

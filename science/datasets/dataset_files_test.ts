@@ -1,5 +1,5 @@
 /**
- * `datasetFiles` against a mirror on 127.0.0.1 (Deno.serve) serving small files in the real
+ * `datasetFiles` against a mirror on 127.0.0.1 (science/testing/file_mirror.ts) serving small files in the real
  * formats: gzipped IDX files (as Fashion-MNIST's mirror has them) and a CIFAR-10 binary tar.gz. The
  * archives are made with the system's `gzip` and `tar`, and the checksums computed with WebCrypto
  * and `md5sum`, independently of the code under test.
@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import { datasetFileNames, datasetFiles, loadImagePool } from "./sources.ts";
+import { serveFiles } from "../testing/file_mirror.ts";
 
 const IDX_NAMES = [
   "train-images-idx3-ubyte",
@@ -37,32 +38,6 @@ async function tool(cmd: string, args: string[], cwd?: string): Promise<Uint8Arr
   return out.stdout;
 }
 
-/** A mirror serving `files` (path → bytes), honouring Range; `breakAfter` cuts a first reply. */
-function mirror(files: Map<string, Uint8Array>, breakAfter: Map<string, number> = new Map()) {
-  const log: { path: string; range: string | null }[] = [];
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) => {
-    const path = new URL(req.url).pathname.slice(1);
-    const range = req.headers.get("range");
-    log.push({ path, range });
-    const bytes = files.get(path);
-    if (!bytes) return new Response("no", { status: 404, statusText: "Not Found" });
-    const from = range ? Number(/bytes=(\d+)-/.exec(range)![1]) : 0;
-    const cut = breakAfter.get(path);
-    if (cut !== undefined) {
-      breakAfter.delete(path); // only the first reply breaks
-      const body = new ReadableStream<Uint8Array>({
-        start(c) {
-          c.enqueue(bytes.slice(from, cut));
-          setTimeout(() => c.error(new Error("connection lost")), 50);
-        },
-      });
-      return new Response(body, { status: range ? 206 : 200 });
-    }
-    return new Response(bytes.slice(from), { status: range ? 206 : 200 });
-  });
-  return { server, log, base: `http://127.0.0.1:${server.addr.port}` };
-}
-
 /** Small Fashion-MNIST-format files: 5 training and 3 test images, gzipped by `gzip`. */
 async function smallIdx(dir: string) {
   const raw = new Map<string, Uint8Array>([
@@ -84,7 +59,7 @@ Deno.test("datasetFiles: gzipped IDX from a mirror, verified, cached, never fetc
   const dir = await Deno.makeTempDir();
   try {
     const { raw, served, sums } = await smallIdx(dir);
-    const { server, log, base } = mirror(served);
+    const { close, log, base } = serveFiles(served);
     try {
       const options = {
         mirror: base,
@@ -113,7 +88,7 @@ Deno.test("datasetFiles: gzipped IDX from a mirror, verified, cached, never fetc
       assertEquals([...test.labels], [9, 8, 7]);
       assertEquals(test.source.kind, "files");
     } finally {
-      await server.shutdown();
+      await close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -124,7 +99,7 @@ Deno.test("datasetFiles: a checksum mismatch is refused and leaves nothing behin
   const dir = await Deno.makeTempDir();
   try {
     const { served, sums } = await smallIdx(dir);
-    const { server, base } = mirror(served);
+    const { close, base } = serveFiles(served);
     try {
       const wrong = { ...sums, "train-labels-idx1-ubyte": "0".repeat(64) };
       const cache = join(dir, "cache");
@@ -144,7 +119,7 @@ Deno.test("datasetFiles: a checksum mismatch is refused and leaves nothing behin
       const left = [...Deno.readDirSync(join(cache, "fashion-mnist"))].map((e) => e.name).sort();
       assertEquals(left, ["train-images-idx3-ubyte.gz"], "no .part, no unverified file");
     } finally {
-      await server.shutdown();
+      await close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -157,7 +132,7 @@ Deno.test("datasetFiles: an interrupted download resumes where it stopped", asyn
     const { raw, served, sums } = await smallIdx(dir);
     const path = "fashion-mnist/train-images-idx3-ubyte.gz";
     const cut = Math.floor(served.get(path)!.length / 2);
-    const { server, log, base } = mirror(served, new Map([[path, cut]]));
+    const { close, log, base } = serveFiles(served, { path, at: cut });
     try {
       const options = {
         mirror: base,
@@ -174,7 +149,7 @@ Deno.test("datasetFiles: an interrupted download resumes where it stopped", asyn
       ]);
       assertEquals(got.files.get("train-images-idx3-ubyte"), raw.get("train-images-idx3-ubyte"));
     } finally {
-      await server.shutdown();
+      await close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -198,7 +173,7 @@ Deno.test("datasetFiles: CIFAR-10's binary tar.gz, checked by MD5, unpacked to i
     const archive = await Deno.readFile(join(dir, "archive.tar.gz"));
     const md5 = new TextDecoder().decode(await tool("md5sum", [join(dir, "archive.tar.gz")]))
       .slice(0, 32);
-    const { server, log, base } = mirror(new Map([["cifar10/cifar-10-binary.tar.gz", archive]]));
+    const { close, log, base } = serveFiles(new Map([["cifar10/cifar-10-binary.tar.gz", archive]]));
     try {
       const options = {
         mirror: base,
@@ -229,7 +204,7 @@ Deno.test("datasetFiles: CIFAR-10's binary tar.gz, checked by MD5, unpacked to i
         `md5 of the file is ${md5}, expected ${"f".repeat(32)}`,
       );
     } finally {
-      await server.shutdown();
+      await close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
