@@ -6,7 +6,7 @@
  * @module
  */
 import type { Dag } from "./graph.ts";
-import { acquireLock, lockIsHeld } from "./lock.ts";
+import { acquireLock, deadLockFiles, lockIsHeld } from "./lock.ts";
 import { evaluateAll, type Session } from "./session.ts";
 import { osReason } from "./store.ts";
 
@@ -91,8 +91,9 @@ export async function collectGarbage(
 
 /**
  * Temporary and trash directories, and work directories of keys no current instance has, whose
- * producing lock is free (their runner is gone). Lock files
- * left by dead runners are removed on the way (taking and releasing a free lock removes its file).
+ * producing lock is free (their runner is gone), and the heartbeat files of dead runners. Lock
+ * files left by dead runners are removed on the way (taking and releasing a free lock removes its
+ * file).
  */
 async function crashLeftovers(
   session: Session,
@@ -102,6 +103,7 @@ async function crashLeftovers(
   const store = session.store;
   const found: string[] = [];
   for (const { stage } of await stageDirs(store.root)) {
+    found.push(...await deadLockFiles(`${store.root}/${stage}`));
     for await (const e of Deno.readDir(`${store.root}/${stage}`)) {
       const stale = /^\.lock-([0-9a-f]+)$/.exec(e.name);
       if (stale && !dryRun) {
