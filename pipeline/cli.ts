@@ -14,6 +14,14 @@ import { runPipeline, type RunReporter } from "./run.ts";
 import { evaluateAll, openSession, type Session } from "./session.ts";
 import type { NodeState } from "./status.ts";
 import type { StageInstance } from "./stage.ts";
+import {
+  EXECUTOR_HELP,
+  inProgressNotes,
+  noSlurmOptions,
+  type SlurmCliOptions,
+  slurmExecutorFor,
+  takeSlurmOption,
+} from "./slurm/mod.ts";
 
 /** Options a pipeline definition function receives from the command line. */
 export interface PipelineOptions {
@@ -57,6 +65,9 @@ export function helpText(definitionOptions: readonly string[] = []): string {
  */
 const MAX_JOBS = 256;
 
+/** `--jobs` with `--executor slurm` when not given: the cluster queues what it cannot run yet. */
+const SLURM_DEFAULT_JOBS = 100;
+
 const HELP = `usage: pipeline [COMMAND] [TARGET...] [OPTIONS]
 
 commands:
@@ -75,14 +86,14 @@ options:
   --force         rerun the selected instances even when fresh
   --dry-run       say what would run (run) or be removed (gc), change nothing
   --jobs N        run up to N stages at once (1..${MAX_JOBS}; default: the cores,
-                  ${navigator.hardwareConcurrency})
+                  ${navigator.hardwareConcurrency}; ${SLURM_DEFAULT_JOBS} with --executor slurm)
   --artifacts DIR the artifact store (default: artifacts/)
   --profile NAME  passed to the pipeline definition (e.g. ci, quick, paper)
   --config FILE   passed to the pipeline definition (parameter overrides)
   --quiet         do not echo stage log lines
   -v, --verbose   list every instance (long lists are otherwise summarised) and print stack
                   traces of failures
-  --mermaid       with dag: print Mermaid
+  --mermaid       with dag: print Mermaid${EXECUTOR_HELP}
   -h, --help      this text`;
 
 interface ParsedArgs {
@@ -101,6 +112,8 @@ interface ParsedArgs {
   mermaid: boolean;
   verbose: boolean;
   help: boolean;
+  executor: "local" | "slurm";
+  slurm: SlurmCliOptions;
 }
 
 const COMMANDS = ["run", "status", "dag", "verify", "gc"] as const;
@@ -147,7 +160,10 @@ export function parseArgs(
     mermaid: false,
     verbose: false,
     help: false,
+    executor: "local",
+    slurm: noSlurmOptions(),
   };
+  let jobsGiven = false;
   const rest = [...args];
   if (rest.length && (COMMANDS as readonly string[]).includes(rest[0])) {
     p.command = rest.shift() as ParsedArgs["command"];
@@ -189,6 +205,7 @@ export function parseArgs(
         break;
       case "--jobs":
         p.jobs = integerOption(a, value(a), 1, MAX_JOBS);
+        jobsGiven = true;
         break;
       case "-v":
       case "--verbose":
@@ -203,7 +220,16 @@ export function parseArgs(
       case "--config":
         p.config = value(a);
         break;
+      case "--executor": {
+        const v = value(a);
+        if (v !== "local" && v !== "slurm") {
+          throw new Error(`--executor: must be local or slurm, got "${v}"`);
+        }
+        p.executor = v;
+        break;
+      }
       default:
+        if (takeSlurmOption(a, value, (flag) => rest.shift() ?? value(flag), p.slurm)) break;
         if (definitionOptions.includes(a.slice(2)) && a.startsWith("--")) {
           p.extra[a.slice(2)] = value(a);
           break;
@@ -216,6 +242,10 @@ export function parseArgs(
   if (p.from.length && p.targets.length) {
     throw new Error("give targets either plainly or with --from, not both");
   }
+  if (p.slurm.given.length && p.executor !== "slurm") {
+    throw new Error(`${p.slurm.given[0]} needs --executor slurm`);
+  }
+  if (p.executor === "slurm" && !jobsGiven) p.jobs = SLURM_DEFAULT_JOBS;
   return p;
 }
 
@@ -261,7 +291,8 @@ export async function runCli(
       case "status": {
         const states = await evaluateAll(session, dag);
         const chosen = new Set(selectNodes(dag, { targets: parsed.targets }));
-        statusLines(states, chosen, parsed.verbose).forEach((line) => out(line));
+        const busy = await inProgressNotes(session.store, inProduction(states));
+        statusLines(states, chosen, parsed.verbose, busy).forEach((line) => out(line));
         noteUnsaved(await session.hashes.save(), parsed.verbose);
         return 0;
       }
@@ -302,20 +333,32 @@ async function runCommand(
   const reporter = env.reporter ??
     new ConsoleReporter(Deno.stderr, Deno.stderr.isTerminal(), !parsed.quiet, parsed.verbose);
   const why = parsed.dryRun ? null : await session.store.unwritable();
-  const summary = await runPipeline(session, instances, {
-    targets: parsed.from.length ? parsed.from : parsed.targets,
-    downstream: parsed.from.length > 0,
-    only: parsed.only,
-    force: parsed.force,
-    dryRun: parsed.dryRun || why !== null,
-    jobs: parsed.jobs,
-    executor: env.executor ?? new SubprocessExecutor(),
-    reporter: why === null ? reporter : new SilentReporter(),
-  });
+  const dryRun = parsed.dryRun || why !== null;
+  const slurm = parsed.executor === "slurm"
+    ? slurmExecutorFor(instances, parsed.slurm, (m) => reporter.notice(m))
+    : null;
+  const unwatch = slurm && !dryRun ? slurm.handleSignals() : () => {};
+  let summary;
+  try {
+    summary = await runPipeline(session, instances, {
+      targets: parsed.from.length ? parsed.from : parsed.targets,
+      downstream: parsed.from.length > 0,
+      only: parsed.only,
+      force: parsed.force,
+      dryRun,
+      jobs: parsed.jobs,
+      executor: env.executor ?? slurm ?? new SubprocessExecutor(),
+      reporter: why === null ? reporter : new SilentReporter(),
+    });
+    if (slurm && !dryRun && !slurm.interruptedBy) await slurm.cancelOrphans(session.store.root);
+  } finally {
+    unwatch();
+  }
   const work = [...summary.outcomes.values()].filter((o) => o.kind === "would-run").length;
   if (why !== null && work > 0) throw unwritableStore(session, why, `run ${work} instance(s)`);
   reporter.summary(summary);
   noteUnsaved(summary.hashesUnsaved, parsed.verbose);
+  if (slurm?.interruptedBy) return slurm.interruptedBy === "SIGINT" ? 130 : 143;
   const failed = [...summary.outcomes.values()].some((o) =>
     o.kind === "failed" || o.kind === "skipped"
   );
@@ -341,18 +384,31 @@ function fail(error: unknown, verbose: boolean): number {
   return 2;
 }
 
-/** Status lines (grouped by stage when many), then the counts. */
+/** The instances that are not fresh but whose key is known: those a run may be producing. */
+function inProduction(states: Map<DagNode, NodeState>) {
+  return [...states].flatMap(([n, s]) =>
+    s.status !== "fresh" && s.parts
+      ? [{ id: n.instance.id, stage: n.instance.definition.name, key: s.parts.key }]
+      : []
+  );
+}
+
+/** Status lines (grouped by stage when many), then the counts; `busy`: notes of work going on. */
 function statusLines(
   states: Map<DagNode, NodeState>,
   chosen: Set<DagNode>,
   verbose: boolean,
+  busy: ReadonlyMap<string, string>,
 ): string[] {
   const counts = { fresh: 0, stale: 0, missing: 0 };
   const lines: ListedLine[] = [];
   for (const [node, s] of states) {
     if (!chosen.has(node)) continue;
     counts[s.status]++;
-    const why = s.status === "fresh" ? "" : `: ${s.reasons.join("; ")}`;
+    const note = busy.get(node.instance.id);
+    const why = s.status === "fresh"
+      ? ""
+      : `: ${[...s.reasons, ...(note ? [note] : [])].join("; ")}`;
     const text = `${s.status.padEnd(8)}${node.instance.id}${why}`;
     lines.push({ stage: node.instance.definition.name, group: s.status, text });
   }

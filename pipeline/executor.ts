@@ -1,7 +1,6 @@
 /**
- * Executors run one stage instance's job. The runner only knows the `Executor` interface, so that
- * a cluster executor (submit the same worker command to a batch system) can be added without
- * touching the rest.
+ * Executors run one stage instance's job. The runner only knows the `Executor` interface; the
+ * SLURM executor (slurm/) submits the same worker command to the batch system.
  *
  * - `SubprocessExecutor` (the default): one Deno subprocess per instance, running worker.ts with
  *   write permission limited to the output directory, its work directory and a scratch TMPDIR, so
@@ -18,12 +17,60 @@ import { CORES_ENV } from "../util/cores.ts";
 
 /** Runs stage jobs; rejects with an Error whose message says what went wrong. */
 export interface Executor {
-  /** Runs the job to completion, reporting events as they come. */
-  run(job: StageJob, events: StageEvents): Promise<void>;
+  /**
+   * Runs the job to completion, reporting events as they come; may resolve to a record of where
+   * it ran (kept in the artifact's manifest as `executor`).
+   */
+  run(job: StageJob, events: StageEvents): Promise<Record<string, unknown> | void>;
 }
 
-const WORKER = new URL("./worker.ts", import.meta.url).href;
+/** The worker module every executor runs. */
+export const WORKER = new URL("./worker.ts", import.meta.url).href;
 const STDERR_TAIL_LINES = 20;
+
+/**
+ * The `deno` arguments that run the worker with write access to `writable` only (a stage may
+ * write its output directory, its work directory and a scratch TMPDIR, nothing else), followed by
+ * `jobArgs` (the job as JSON, or `--job-file PATH`).
+ */
+export function workerArgs(writable: readonly string[], jobArgs: readonly string[]): string[] {
+  return [
+    "run",
+    "--quiet",
+    "--no-prompt",
+    "--allow-read",
+    "--allow-env",
+    "--allow-sys",
+    "--allow-ffi",
+    "--allow-net",
+    `--allow-write=${writable.join(",")}`,
+    WORKER,
+    ...jobArgs,
+  ];
+}
+
+/** A stage's error as its worker reported it. */
+export interface WorkerFailure {
+  readonly message: string;
+  readonly stack?: string;
+}
+
+/**
+ * Hands one stdout line of a worker to `events` (a message, or a log line); returns the stage's
+ * error when the line reports one, else null.
+ */
+export function dispatchWorkerLine(line: string, events: StageEvents): WorkerFailure | null {
+  if (!line.startsWith(MESSAGE_PREFIX)) {
+    events.log(line);
+    return null;
+  }
+  const m = JSON.parse(line.slice(MESSAGE_PREFIX.length)) as WorkerMessage;
+  if (m.t === "progress") events.progress(m.done, m.total, m.note);
+  else if (m.t === "log") events.log(m.line);
+  else if (m.t === "record") events.record(m.fields);
+  else return { message: m.message, stack: m.stack };
+  return null;
+}
 
 /**
  * Runs each job in its own `deno run` subprocess. Each is told, in `PIPELINE_CORES`, its share of
@@ -37,36 +84,19 @@ export class SubprocessExecutor implements Executor {
     const cores = Math.max(1, Math.floor(navigator.hardwareConcurrency / ++this.#running));
     try {
       const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--quiet",
-          "--no-prompt",
-          "--allow-read",
-          "--allow-env",
-          "--allow-sys",
-          "--allow-ffi",
-          "--allow-net",
-          `--allow-write=${job.outDir},${job.workDir},${scratch}`,
-          WORKER,
-          JSON.stringify(job),
-        ],
+        args: workerArgs([job.outDir, job.workDir, scratch], [JSON.stringify(job)]),
         cwd: job.projectRoot,
         env: { TMPDIR: scratch, [CORES_ENV]: String(cores) },
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
       }).spawn();
-      let failure: { message: string; stack?: string } | null = null;
+      let failure: WorkerFailure | null = null;
       const stderrTail: string[] = [];
       const [status] = await Promise.all([
         child.status,
         eachLine(child.stdout, (line) => {
-          if (!line.startsWith(MESSAGE_PREFIX)) return events.log(line);
-          const m = JSON.parse(line.slice(MESSAGE_PREFIX.length)) as WorkerMessage;
-          if (m.t === "progress") events.progress(m.done, m.total, m.note);
-          else if (m.t === "log") events.log(m.line);
-          else if (m.t === "record") events.record(m.fields);
-          else failure = { message: m.message, stack: m.stack };
+          failure = dispatchWorkerLine(line, events) ?? failure;
         }),
         eachLine(child.stderr, (line) => {
           events.log(line);
@@ -77,7 +107,7 @@ export class SubprocessExecutor implements Executor {
       await child.stdin.close().catch(() => {});
       if (status.success) return;
       if (status.signal) throw new Error(`killed by signal ${status.signal}`);
-      const found = failure as { message: string; stack?: string } | null;
+      const found = failure as WorkerFailure | null;
       const message = found?.message ?? (stderrTail.at(-1) || `exit code ${status.code}`);
       const hint = /NotCapable|Requires write access/.test(message)
         ? " (a stage may write only its declared outputs, inside ctx.outDir)"

@@ -100,3 +100,9 @@ export {
 } from "./stage.ts";
 export { type PipelineDefinition, type PipelineOptions, runCli } from "./cli.ts";
 export { type Executor, InProcessExecutor, SubprocessExecutor } from "./executor.ts";
+export {
+  DEFAULT_RESOURCES,
+  overrideResources,
+  type StageResources,
+  validateResources,
+} from "./resources.ts";

@@ -269,7 +269,7 @@ export async function runPipeline(
     const startedAt = new Date();
     const t = performance.now();
     try {
-      await options.executor.run(job, events);
+      const execution = await options.executor.run(job, events);
       const outputs = await checkOutputs(outDir, inst.outputs);
       const durationMs = performance.now() - t;
       const written: Omit<Manifest, "manifestHash"> = {
@@ -290,6 +290,7 @@ export async function runPipeline(
         finishedAt: new Date().toISOString(),
         durationMs: Math.round(durationMs),
         ...(parts.failures?.length ? { failures: parts.failures } : {}),
+        ...(execution ? { executor: execution } : {}),
       };
       const manifest: Manifest = { ...written, manifestHash: manifestSelfHash(written) };
       await Deno.writeTextFile(`${outDir}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");

@@ -11,6 +11,7 @@
  */
 import { canonicalJson } from "./hash.ts";
 import { type ParamSchema, type ParamsInput, type ParamsOf, validateParams } from "./params.ts";
+import { type StageResources, validateResources } from "./resources.ts";
 
 /** One input artifact as a running stage sees it. */
 export interface InputArtifact {
@@ -108,6 +109,8 @@ export interface StageSpec<S extends ParamSchema> {
   readonly partialInputs?: boolean;
   /** The work: reads inputs, writes every declared output and nothing else. */
   readonly run: (ctx: StageContext<ParamsOf<S>>) => Promise<void> | void;
+  /** What one instance needs from a batch system; the engine's defaults fill the rest. */
+  readonly resources?: Partial<StageResources>;
 }
 
 /** A defined stage: its declaration plus constructors of instances. */
@@ -140,6 +143,8 @@ export interface StageInstance {
   readonly outputs: readonly string[];
   /** `name`, or `name[k=v,…]` over its identifying parameters (sorted): unique in a pipeline. */
   readonly id: string;
+  /** Overrides of the stage's resources for this instance (see resources.ts). */
+  readonly resources?: Partial<StageResources>;
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -239,6 +244,7 @@ export function defineStage<S extends ParamSchema>(spec: StageSpec<S>): StageDef
     );
   }
   if (Array.isArray(spec.outputs)) checkOutputs(spec.name, spec.outputs);
+  if (spec.resources) validateResources(`stage ${spec.name}: resources`, spec.resources);
   const definition: StageDefinition<S> = {
     ...spec,
     kind: "stage",

@@ -59,6 +59,8 @@ export interface Manifest {
   readonly manifestHash: string;
   /** Upstream instances that failed in the run (a `partialInputs` stage); part of the key. */
   readonly failures?: readonly { readonly id: string; readonly reason: string }[];
+  /** Where it ran, when not a local subprocess (e.g. the SLURM job); not part of the key. */
+  readonly executor?: Record<string, unknown>;
 }
 
 /** What a cache key is computed from. */

@@ -1,7 +1,8 @@
 /**
  * The subprocess that runs one stage instance. The runner passes the job as JSON in the first
  * argument and keeps stdin open: stdin closing means the runner died, and the worker exits at once
- * rather than finish work nobody will commit. Messages to the runner are stdout lines that start
+ * rather than finish work nobody will commit. Under a batch system the job comes in a file
+ * (`--job-file PATH`) and stdin is not watched: a later runner adopts the finished work. Messages to the runner are stdout lines that start
  * with the ASCII record separator (\x1e) followed by JSON; any other stdout line is a log line.
  *
  * @module
@@ -20,8 +21,10 @@ async function exitWhenRunnerDies(): Promise<void> {
 }
 
 if (import.meta.main) {
-  exitWhenRunnerDies();
-  const job = JSON.parse(Deno.args[0]) as StageJob;
+  // `--job-file PATH`: a batch system runs it, and owns its lifetime; stdin is not the runner's.
+  const fromFile = Deno.args[0] === "--job-file";
+  if (!fromFile) exitWhenRunnerDies();
+  const job = JSON.parse(fromFile ? Deno.readTextFileSync(Deno.args[1]) : Deno.args[0]) as StageJob;
   try {
     let lastProgress = 0;
     await runJob(job, {

@@ -23,6 +23,9 @@ export const dataStage = defineStage({
   // Image files come from the dataset's `source` instance in the store (stages/source.ts).
   inputs: (p): Record<string, ReturnType<typeof upstream>> =>
     IMAGES.includes(p.dataset) ? { files: upstream("source", { dataset: p.dataset }) } : {},
+  // On a cluster: one core and 2G (a dataset is prepared in seconds to minutes);
+  // 30 min bounds a hung job.
+  resources: { cores: 1, memory: "2G", timeLimit: "0:30:00" },
   outputs: (p) => [
     "inputs.npy",
     "labels.npy",

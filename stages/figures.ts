@@ -21,6 +21,9 @@ export const figuresStage = defineStage({
   },
   partialInputs: true, // draws what finished; the report names what failed
   inputs: () => ({ showcase: allOf("train", { kind: "showcase" }), fits: allOf("fit") }),
+  // On a cluster: one core and 2G (figures render in seconds);
+  // 30 min bounds a hung job.
+  resources: { cores: 1, memory: "2G", timeLimit: "0:30:00" },
   outputs: (p) => [
     ...figureIds(p.showcases).flatMap((id) => [`${id}.vl.json`, `${id}.svg`, `${id}.png`]),
     "T1.md",

@@ -19,6 +19,9 @@ export const fitStage = defineStage({
   module: import.meta.url,
   params: { config: string(), bootstrapSeed: integer({ min: 0, default: 0 }) },
   inputs: (p) => ({ runs: allOf("train", { config: p.config, kind: "sweep" }) }),
+  // On a cluster: one core and 2G (fits are seconds of work);
+  // 30 min bounds a hung job.
+  resources: { cores: 1, memory: "2G", timeLimit: "0:30:00" },
   outputs: ["fit.json"],
   run: async (ctx) => {
     const { config } = ctx.params;

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { PipelineOptions, StageInstance } from "../pipeline/mod.ts";
+import { overrideResources, type PipelineOptions, type StageInstance } from "../pipeline/mod.ts";
 import { type BackendRequest, parseBackendRequest } from "../science/model/backend.ts";
 import {
   type DataChoice,
@@ -63,18 +63,22 @@ export async function pipeline(options: PipelineOptions): Promise<StageInstance[
   const images = new Set(
     [...datasets.values()].map((d) => String(d.params.dataset)).filter((d) => isImageDataset(d)),
   );
-  return [
-    ...[...images].map((dataset) => sourceStage.with({ dataset }, ["dataset"])),
-    ...datasets.values(),
-    ...runs,
-    ...sweep.configs.map((c) => fitStage.with({ config: c.name }, ["config"])),
-    figuresStage.with({ showcases: showcases.map((s) => `showcase-${s.name}`) }),
-    reportStage.with({
-      profile: profile.name,
-      provenance: `profile ${profile.name}, backend ${backend}`,
-      deviations: deviations(profile),
-    }),
-  ];
+  return overrideResources(
+    [
+      ...[...images].map((dataset) => sourceStage.with({ dataset }, ["dataset"])),
+      ...datasets.values(),
+      ...runs,
+      ...sweep.configs.map((c) => fitStage.with({ config: c.name }, ["config"])),
+      figuresStage.with({ showcases: showcases.map((s) => `showcase-${s.name}`) }),
+      reportStage.with({
+        profile: profile.name,
+        provenance: `profile ${profile.name}, backend ${backend}`,
+        deviations: deviations(profile),
+      }),
+    ],
+    profile.resources,
+    "profile resources",
+  );
 }
 
 const ID = ["config", "run", "n", "seed"] as const;

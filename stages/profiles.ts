@@ -9,6 +9,7 @@ import { DATASET_NAMES } from "../science/datasets/dataset.ts";
 import { ACTIVATIONS } from "../science/model/layout.ts";
 import { LOSS_KINDS } from "../science/model/loss.ts";
 import { BACKEND_NAMES } from "../science/model/backend.ts";
+import { type StageResources, validateResources } from "../pipeline/mod.ts";
 import { FieldError, readConfigFile } from "./_config_file.ts";
 import { checkDataAndModels } from "./_profile_checks.ts";
 
@@ -72,6 +73,11 @@ export interface Profile {
   /** One or more showcase configurations, each judged on claims 1–3. */
   showcases: ShowcaseChoice[];
   sweep: SweepChoice;
+  /**
+   * Per stage name, what its jobs ask of a batch system (`--executor slurm`) over what the stage
+   * declares; never part of a result.
+   */
+  resources: Record<string, Partial<StageResources>>;
 }
 
 const pooledFashion: DataChoice = {
@@ -111,6 +117,8 @@ const ci: Profile = {
     etaMax: 0.05,
     stop: { lossBelow: 0.05, maxSteps: 4000, maxTime: 200 },
   },
+  // One core per run, so that a 2-core CI machine (or a one-node test cluster) runs two at once.
+  resources: { train: { cores: 1, timeLimit: "1:00:00" } },
 };
 
 const quick: Profile = {
@@ -140,6 +148,7 @@ const quick: Profile = {
     etaMax: 0.05,
     stop: { lossBelow: 0.05, maxSteps: 4000, maxTime: 200 },
   },
+  resources: {},
 };
 
 const paperData: DataChoice = { dataset: "fashion-mnist", classes: 10, pool: 1, standardise: true };
@@ -179,6 +188,8 @@ const paper: Profile = {
     etaMax: 0.01,
     stop: { lossBelow: 0.05, maxSteps: 20000, maxTime: 500 },
   },
+  // 3×512 networks on up to 8000 images: the eigen-solver's helper threads use 4 cores.
+  resources: { train: { cores: 4, memory: "8G", timeLimit: "2-00:00:00" } },
 };
 
 /** The built-in profiles; `quick` is the default of `deno task pipeline`. */
@@ -206,7 +217,10 @@ export async function loadProfile(name?: string, configFile?: string): Promise<P
   let baseName = name ?? DEFAULT_PROFILE;
   try {
     const overrides = file ? fileOverrides(file.value) : {};
-    const { extends: base, ...rest } = overrides as { extends?: unknown };
+    const { extends: base, resources, ...rest } = overrides as {
+      extends?: unknown;
+      resources?: unknown;
+    };
     if (base !== undefined) baseName = extendedProfile(base, name);
     const profile = PROFILES[baseName];
     if (!profile) {
@@ -214,6 +228,7 @@ export async function loadProfile(name?: string, configFile?: string): Promise<P
       throw new Error(`--profile: "${baseName}" is not one of ${names}`);
     }
     const merged = overlay(profile, rest, "") as Profile;
+    if (resources !== undefined) merged.resources = overlayResources(profile.resources, resources);
     if (file) merged.name = `${profile.name}+${file.path.split("/").at(-1)}`;
     validateProfile(merged);
     return merged;
@@ -221,6 +236,24 @@ export async function loadProfile(name?: string, configFile?: string): Promise<P
     if (!(error instanceof FieldError)) throw error;
     throw new Error(`${file ? file.where(error.field) : `profile ${baseName}`}: ${error.message}`);
   }
+}
+
+/** A file's `resources` (stage → fields) over the profile's; the stage names are checked later. */
+function overlayResources(base: Profile["resources"], patch: unknown): Profile["resources"] {
+  if (!isRecord(patch)) {
+    throw new FieldError("resources", `must map stage names to resources, got ${show(patch)}`);
+  }
+  const out = { ...base };
+  for (const [stage, r] of Object.entries(patch)) {
+    try {
+      out[stage] = { ...base[stage], ...validateResources(`resources.${stage}`, r as never) };
+    } catch (error) {
+      // "resources.train.cores: must be …": the field, then the problem.
+      const [field, ...problem] = (error as Error).message.split(": ");
+      throw new FieldError(field, problem.join(": "));
+    }
+  }
+  return out;
 }
 
 /** The top level of a user file: an object of overrides. */

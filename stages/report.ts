@@ -25,6 +25,9 @@ export const reportStage = defineStage({
     sweep: allOf("train", { kind: "sweep" }),
     fits: allOf("fit"),
   }),
+  // On a cluster: one core and 2G (the report is written in seconds);
+  // 30 min bounds a hung job.
+  resources: { cores: 1, memory: "2G", timeLimit: "0:30:00" },
   outputs: ["index.html", "report.md", "claims.json"],
   run: async (ctx) => {
     const showcases = await readShowcases(ctx.inputList("showcase"));

@@ -81,6 +81,9 @@ export const trainStage = defineStage({
     "theta_snapshots.npy",
     "summary.json",
   ],
+  // On a cluster: TensorFlow.js on one core and the eigen-solver's helper thread on another;
+  // 4G holds the quick profile's networks and data with room; 12 h bounds a hung run.
+  resources: { cores: 2, memory: "4G", timeLimit: "12:00:00" },
   run: async (ctx) => {
     const p = ctx.params;
     const reference = p.solver === "gd"

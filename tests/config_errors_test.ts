@@ -198,7 +198,7 @@ const CONFIG_CASES: Case[] = [
     file: ["mine.yaml", ""],
     message:
       "mine.yaml: (top level): must be a mapping of fields (extends, backend, snapshotLimitMB, " +
-      "showcases, sweep), got an empty file",
+      "showcases, sweep, resources), got an empty file",
   },
   {
     name: "a list at the top",

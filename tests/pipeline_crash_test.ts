@@ -3,33 +3,7 @@
  * runners on one artifacts directory, and parallel stages that actually overlap in time.
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { FixtureProject } from "./pipeline_fixture.ts";
-
-/** Collects a child's stderr while letting a test wait for a line matching a pattern. */
-class StderrWatcher {
-  text = "";
-  #waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  readonly done: Promise<void>;
-
-  constructor(child: Deno.ChildProcess) {
-    this.done = (async () => {
-      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-        this.text += chunk;
-        this.#waiters = this.#waiters.filter((w) => {
-          const m = this.text.match(w.re);
-          if (m) w.resolve(m);
-          return !m;
-        });
-      }
-    })();
-  }
-
-  waitFor(re: RegExp): Promise<RegExpMatchArray> {
-    const m = this.text.match(re);
-    if (m) return Promise.resolve(m);
-    return new Promise((resolve) => this.#waiters.push({ re, resolve }));
-  }
-}
+import { FixtureProject, StderrWatcher } from "./pipeline_fixture.ts";
 
 function alive(pid: number): boolean {
   try {

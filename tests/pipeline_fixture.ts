@@ -202,6 +202,9 @@ export const DEFAULT_CONFIG = {
 
 /** A temporary project with the fixture's files; `dispose` removes it. */
 export class FixtureProject {
+  /** Environment variables the command line gets on top of this process's (e.g. SLURM_CONF). */
+  env: Record<string, string> = {};
+
   private constructor(readonly root: string) {}
 
   /** Creates the project with the given config overrides. */
@@ -242,7 +245,7 @@ export class FixtureProject {
     return new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--quiet", `${this.root}/cli.ts`, ...args],
       cwd: this.root,
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", ...this.env },
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -266,5 +269,44 @@ export class FixtureProject {
   /** Removes the project. */
   async dispose(): Promise<void> {
     await Deno.remove(this.root, { recursive: true });
+  }
+}
+
+/** Collects a child's stderr while letting a test wait for a line matching a pattern. */
+export class StderrWatcher {
+  text = "";
+  #waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  readonly done: Promise<void>;
+
+  constructor(child: Deno.ChildProcess) {
+    this.done = (async () => {
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+        this.text += chunk;
+        this.#waiters = this.#waiters.filter((w) => {
+          const m = this.text.match(w.re);
+          if (m) w.resolve(m);
+          return !m;
+        });
+      }
+    })();
+  }
+
+  /** Resolves with the first match of `re`; rejects, with the text so far, after `timeoutMs`. */
+  waitFor(re: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    const m = this.text.match(re);
+    if (m) return Promise.resolve(m);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no ${re} within ${timeoutMs} ms in:\n${this.text}`)),
+        timeoutMs,
+      );
+      this.#waiters.push({
+        re,
+        resolve: (found) => {
+          clearTimeout(timer);
+          resolve(found);
+        },
+      });
+    });
   }
 }

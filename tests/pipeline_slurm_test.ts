@@ -1,0 +1,203 @@
+/**
+ * End to end on a real one-node SLURM cluster (tools/slurm.sh, started here when not running):
+ * every instance is one SLURM job named after it, with the same artifacts as a local run; a
+ * failing stage, a job cancelled with scancel, Ctrl-C on the driver, and a driver killed with
+ * SIGKILL then started again. SLURM's own completion log is the witness of which jobs ran.
+ */
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { FixtureProject, StderrWatcher } from "./pipeline_fixture.ts";
+import { finishedJobs, jobStates, scancel, startCluster } from "./slurm_cluster.ts";
+
+const ran = (log: string) => [...log.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]).sort();
+const SLURM = ["--executor", "slurm"];
+
+/** Output hashes per instance, from the manifests of an artifacts folder. */
+async function outputsByInstance(root: string): Promise<Map<string, unknown>> {
+  const found = new Map<string, unknown>();
+  for await (const stage of Deno.readDir(root)) {
+    if (!stage.isDirectory || stage.name.startsWith(".")) continue;
+    for await (const key of Deno.readDir(`${root}/${stage.name}`)) {
+      if (!key.isDirectory || key.name.startsWith(".")) continue;
+      const m = JSON.parse(
+        await Deno.readTextFile(`${root}/${stage.name}/${key.name}/manifest.json`),
+      );
+      found.set(m.instance, { outputs: m.outputs, executor: m.executor?.kind ?? "local" });
+    }
+  }
+  return found;
+}
+
+Deno.test({
+  name: "SLURM executor on a one-node cluster",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const cluster = await startCluster();
+    const project = async (config: Parameters<typeof FixtureProject.create>[0]) => {
+      const p = await FixtureProject.create(config);
+      p.env = { ...cluster.env, PIPELINE_SLURM_SQUEUE_MS: "500" };
+      return p;
+    };
+    try {
+      await t.step(
+        "every instance is one SLURM job named after it, with a local run's artifacts; a failing stage shows its state, job id and log",
+        async () => {
+          const p = await project({ broken: ["throw"] });
+          try {
+            const local = await p.cli("run", "--artifacts", "local");
+            assertEquals(local.code, 1, local.stderr);
+            const r = await p.cli("run", ...SLURM);
+            assertEquals(r.code, 1, r.stderr);
+            assertMatch(
+              r.stderr,
+              /^FAILED +broken\[mode=throw\]: SLURM job \d+ FAILED on \S+ \(exit status 1\)\n.*deliberate failure in broken stage/m,
+            );
+            // The job's log is kept beside the instance's work directory.
+            assertMatch(r.stderr, /\(log: \S+\/broken\/\.slurm-[0-9a-f]+\/job-\d+\.log\)/);
+            const ids = [
+              "count[n=1,seed=0]",
+              "count[n=1,seed=1]",
+              "count[n=2,seed=0]",
+              "count[n=2,seed=1]",
+              "other",
+              "source",
+              "total",
+            ];
+            assertEquals(ran(r.stderr), ids);
+            const jobs = await finishedJobs(p.root, 8);
+            assertEquals(jobs.map((j) => j.name).sort(), ["broken[mode=throw]", ...ids].sort());
+            assertEquals(jobs.find((j) => j.name === "broken[mode=throw]")?.state, "FAILED");
+            assert(jobs.every((j) => j.name === "broken[mode=throw]" || j.state === "COMPLETED"));
+            const viaSlurm = await outputsByInstance(`${p.root}/artifacts`);
+            const viaLocal = await outputsByInstance(`${p.root}/local`);
+            assertEquals([...viaSlurm.keys()].sort(), ids);
+            for (const id of ids) {
+              const s = viaSlurm.get(id) as { outputs: unknown; executor: string };
+              const l = viaLocal.get(id) as { outputs: unknown; executor: string };
+              assertEquals([s.executor, l.executor], ["slurm", "local"]);
+              assertEquals(s.outputs, l.outputs, `${id}: the same bytes`);
+            }
+            // The manifest names the job that SLURM recorded under the instance's name.
+            const total = JSON.parse(
+              await Deno.readTextFile(`${await p.artifactDir("total", "total")}/manifest.json`),
+            );
+            assertEquals(jobs.find((j) => j.id === total.executor.jobId)?.name, "total");
+          } finally {
+            await p.dispose();
+          }
+        },
+      );
+
+      await t.step(
+        "scancel of a running job ends its instance as CANCELLED with the job id; the rest of the DAG goes on",
+        async () => {
+          const p = await project({ sleepMs: 4000, sweep: { n: [1, 2], seed: [0] } });
+          try {
+            const child = p.spawn("run", ...SLURM);
+            const watcher = new StderrWatcher(child);
+            const m = await watcher.waitFor(/\[count\[n=1,seed=0\]\] SLURM job (\d+) started/);
+            await scancel(m[1]);
+            const status = await child.status;
+            await watcher.done;
+            assertEquals(status.code, 1, watcher.text);
+            assertMatch(
+              watcher.text,
+              new RegExp(`^FAILED +count\\[n=1,seed=0\\]: SLURM job ${m[1]} was CANCELLED`, "m"),
+            );
+            assertEquals(ran(watcher.text), ["count[n=2,seed=0]", "other", "source"]);
+            assertMatch(watcher.text, /^skipped +total: upstream failed: count\[n=1,seed=0\]$/m);
+            const again = await p.cli("run", ...SLURM);
+            assertEquals(again.code, 0, again.stderr);
+            assertEquals(ran(again.stderr), ["count[n=1,seed=0]", "total"]);
+          } finally {
+            await p.dispose();
+          }
+        },
+      );
+
+      await t.step("Ctrl-C on the driver cancels its jobs and exits 130", async () => {
+        const p = await project({ sleepMs: 60_000, sweep: { n: [1, 2], seed: [0] } });
+        try {
+          const child = p.spawn("run", ...SLURM, "count");
+          const watcher = new StderrWatcher(child);
+          const jobs = await Promise.all(
+            [1, 2].map((n) =>
+              watcher.waitFor(new RegExp(`\\[count\\[n=${n},seed=0\\]\\] SLURM job (\\d+) started`))
+            ),
+          );
+          child.kill("SIGINT");
+          const status = await child.status;
+          await watcher.done;
+          assertEquals(status.code, 130, watcher.text);
+          assertMatch(watcher.text, /SIGINT: cancelling 2 SLURM jobs/);
+          assertMatch(
+            watcher.text,
+            /FAILED +count\[n=1,seed=0\]: SLURM job \d+ CANCELLED: the driver got SIGINT/,
+          );
+          const states = await jobStates(jobs.map((j) => j[1]));
+          assertEquals(
+            [...states.values()],
+            ["CANCELLED", "CANCELLED"],
+            "no job outlives the driver",
+          );
+        } finally {
+          await p.dispose();
+        }
+      });
+
+      await t.step(
+        "a driver killed with SIGKILL and started again adopts its jobs: finished work kept, no instance run twice",
+        async () => {
+          const p = await project({ sleepMs: 5000 });
+          try {
+            const child = p.spawn("run", ...SLURM);
+            const watcher = new StderrWatcher(child);
+            const first = await watcher.waitFor(/\[(count\[[^\]]+\])\] SLURM job (\d+) started/);
+            child.kill("SIGKILL");
+            await child.status;
+            await watcher.done;
+            // While no driver runs, status shows the job and that its driver is gone.
+            const status = await p.cli("status");
+            assertMatch(
+              status.stdout,
+              new RegExp(
+                `SLURM job ${
+                  first[2]
+                } RUNNING on \\S+, its driver pid ${child.pid} on \\S+ is gone`,
+              ),
+            );
+            // Let one job finish while no driver watches, then start again.
+            const end = Date.now() + 30_000;
+            while (
+              (await jobStates([first[2]])).get(first[2]) !== "COMPLETED" && Date.now() < end
+            ) {
+              await new Promise((r) => setTimeout(r, 200));
+            }
+            const again = await p.cli("run", ...SLURM);
+            assertEquals(again.code, 0, again.stderr);
+            assertMatch(again.stderr, new RegExp(`adopting SLURM job ${first[2]} \\(COMPLETED\\)`));
+            assertMatch(again.stderr, /adopting SLURM job \d+ \((RUNNING|PENDING)\)/);
+            assertMatch(again.stderr, new RegExp(`broke a stale lock of pid ${child.pid} on `));
+            const jobs = await finishedJobs(p.root, 7);
+            const names = jobs.map((j) => j.name).sort();
+            assertEquals(names, [
+              "count[n=1,seed=0]",
+              "count[n=1,seed=1]",
+              "count[n=2,seed=0]",
+              "count[n=2,seed=1]",
+              "other",
+              "source",
+              "total",
+            ], "each instance ran as exactly one job");
+            assert(jobs.every((j) => j.state === "COMPLETED"));
+            assertMatch((await p.cli("status")).stdout, /7 fresh, 0 stale, 0 missing/);
+          } finally {
+            await p.dispose();
+          }
+        },
+      );
+    } finally {
+      await cluster.stop();
+    }
+  },
+});
