@@ -20,9 +20,10 @@ import {
 import { type Benchmark, formatValue } from "./benchmark.ts";
 import { numericsBenchmarks } from "./numerics.ts";
 import { pipelineBenchmarks } from "./pipeline.ts";
+import { slurmBenchmarks } from "./slurm.ts";
 
 /** Every benchmark module's list, in the order they run. */
-const MODULES: Benchmark[][] = [pipelineBenchmarks, numericsBenchmarks];
+const MODULES: Benchmark[][] = [pipelineBenchmarks, numericsBenchmarks, slurmBenchmarks];
 
 /** The text `--help` prints. */
 export const USAGE = `usage: deno task bench [OPTIONS]

@@ -110,10 +110,11 @@ async function crashLeftovers(
         await (await acquireLock(store.lockPath(stage, stale[1]), { noWait: true }))?.release();
       }
       const m = /^\.(tmp|trash)-([0-9a-f]+)-/.exec(e.name) ??
-        /^\.(work)-([0-9a-f]+)$/.exec(e.name);
+        /^\.(work|slurm)-([0-9a-f]+)$/.exec(e.name);
       if (!m || !e.isDirectory) continue;
-      // A current instance's work directory holds checkpoints its next attempt resumes from.
-      if (m[1] === "work" && keep.has(`${stage}/${m[2]}`)) continue;
+      // A current instance's work directory holds checkpoints its next attempt resumes from, and
+      // its SLURM job folder the log of a failed job (or a job a dead driver left running).
+      if ((m[1] === "work" || m[1] === "slurm") && keep.has(`${stage}/${m[2]}`)) continue;
       if (dryRun) {
         if (!(await lockIsHeld(store.lockPath(stage, m[2])))) {
           found.push(`${store.root}/${stage}/${e.name}`);

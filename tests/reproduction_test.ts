@@ -1,11 +1,13 @@
 /**
  * End to end: the `ci` profile from an empty artifacts directory — the pipeline completes, every
  * figure and the report exist, each claim has a computed verdict, the report displays in headless
- * Chromium without errors; a second run is a no-op; changing one dataset size reruns only its
- * branch (and what summarises every branch).
+ * Chromium without errors; the same profile through SLURM (a real one-node cluster) runs every
+ * instance as a SLURM job with the same results; a second run is a no-op; changing one dataset
+ * size reruns only its branch (and what summarises every branch).
  */
 import { assert, assertEquals } from "@std/assert";
 import { figureIds, inspectPageInChromium } from "../report/mod.ts";
+import { finishedJobs, startCluster } from "./slurm_cluster.ts";
 
 const FIGURE_IDS = figureIds(["showcase-xor"]);
 const VERDICTS = ["reproduced", "partly reproduced", "not reproduced", "inconclusive"];
@@ -13,10 +15,17 @@ const VERDICTS = ["reproduced", "partly reproduced", "not reproduced", "inconclu
 const ROOT = new URL("..", import.meta.url).pathname;
 
 async function pipeline(...args: string[]): Promise<{ code: number; stderr: string }> {
+  return await pipelineWith({}, ...args);
+}
+
+async function pipelineWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", `${ROOT}pipeline/main.ts`, ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -61,6 +70,8 @@ Deno.test({
       assertEquals(page.images.length, FIGURE_IDS.length);
       for (const img of page.images) assert(img.naturalWidth > 0 && img.width > 0, img.alt);
 
+      await sameResultsThroughSlurm(store);
+
       const again = await pipeline("run", "--profile", "ci", "--artifacts", store);
       assertEquals(again.code, 0, again.stderr.slice(-2000));
       assertEquals(ran(again.stderr), [], "a second run is a no-op");
@@ -91,3 +102,73 @@ Deno.test({
     }
   },
 });
+
+interface ManifestView {
+  instance: string;
+  stage: string;
+  outputs: Record<string, { hash: string }>;
+  executor?: { kind: string; jobId: string };
+}
+
+async function manifests(store: string): Promise<Map<string, ManifestView & { dir: string }>> {
+  const found = new Map<string, ManifestView & { dir: string }>();
+  for await (const stage of Deno.readDir(store)) {
+    if (!stage.isDirectory || stage.name.startsWith(".")) continue;
+    for await (const key of Deno.readDir(`${store}/${stage.name}`)) {
+      if (!key.isDirectory || key.name.startsWith(".")) continue;
+      const dir = `${store}/${stage.name}/${key.name}`;
+      const m = JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)) as ManifestView;
+      found.set(m.instance, { ...m, dir });
+    }
+  }
+  return found;
+}
+
+/**
+ * The ci profile again, through SLURM into a second store: every instance ran as a SLURM job
+ * (SLURM's own completion log has each job, under the instance's name, completed) and every
+ * output is the local run's, byte for byte: claims, fits, trained parameters, data, tables,
+ * figures, the report.
+ */
+async function sameResultsThroughSlurm(localStore: string): Promise<void> {
+  const cluster = await startCluster();
+  const store = await Deno.makeTempDir({ prefix: "reproduction-slurm-" });
+  try {
+    const run = await pipelineWith(
+      cluster.env,
+      "run",
+      "--profile",
+      "ci",
+      "--artifacts",
+      store,
+      "--executor",
+      "slurm",
+    );
+    assertEquals(run.code, 0, run.stderr.slice(-4000));
+    const local = await manifests(localStore);
+    const slurm = await manifests(store);
+    assertEquals([...slurm.keys()].sort(), [...local.keys()].sort());
+    const jobs = new Map(
+      (await finishedJobs(ROOT.replace(/\/$/, ""), slurm.size)).map((j) => [j.id, j]),
+    );
+    const ids = new Set<string>();
+    for (const [instance, m] of slurm) {
+      assertEquals(m.executor?.kind, "slurm", instance);
+      const job = jobs.get(m.executor!.jobId);
+      assertEquals([job?.name, job?.state], [instance, "COMPLETED"], `SLURM job of ${instance}`);
+      ids.add(m.executor!.jobId);
+    }
+    assertEquals(ids.size, slurm.size, "one job per instance");
+    for (const [instance, m] of slurm) {
+      const l = local.get(instance)!;
+      assertEquals(Object.keys(m.outputs).sort(), Object.keys(l.outputs).sort(), instance);
+      for (const name of Object.keys(l.outputs)) {
+        const bytes = (dir: string) => Deno.readFile(`${dir}/${name}`);
+        assertEquals(await bytes(m.dir), await bytes(l.dir), `${instance}: ${name}`);
+      }
+    }
+  } finally {
+    await Deno.remove(store, { recursive: true });
+    await cluster.stop();
+  }
+}
