@@ -55,10 +55,28 @@ start_munge() {
   die "munged did not answer within 5 s (see /var/log/munge/munged.log)"
 }
 
-# pid of the process listening on a TCP port, or nothing.
-port_pid() { ss -Hltnp "sport = :$1" | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2 || true; }
+# pid of the process listening on a TCP port, or nothing (from /proc: ss may not be installed).
+port_pid() {
+  local hex inode fd
+  hex="$(printf '%04X' "$1")"
+  # Listening sockets (state 0A) on that port, by inode.
+  inode="$(awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { print $10; exit }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null)"
+  [[ -n "$inode" ]] || return 0
+  for fd in /proc/[0-9]*/fd/*; do
+    if [[ "$(readlink "$fd" 2>/dev/null)" == "socket:[$inode]" ]]; then
+      fd="${fd#/proc/}"
+      echo "${fd%%/*}"
+      return 0
+    fi
+  done
+}
 
-alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+# A zombie is not alive: where pid 1 does not reap orphans, an ended daemon stays one.
+alive() {
+  [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null &&
+    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
 
 # Stops one process by pid: SIGTERM, then SIGKILL after 5 s.
 stop_pid() {
