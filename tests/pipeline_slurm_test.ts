@@ -49,12 +49,18 @@ Deno.test({
             assertEquals(local.code, 1, local.stderr);
             const r = await p.cli("run", ...SLURM);
             assertEquals(r.code, 1, r.stderr);
-            assertMatch(
-              r.stderr,
-              /^FAILED +broken\[mode=throw\]: SLURM job \d+ FAILED on \S+ \(exit status 1\)\n.*deliberate failure in broken stage/m,
+            // One line: the SLURM state, the job id, the stage's error, the stage's log.
+            const failed = r.stderr.match(
+              /^FAILED +broken\[mode=throw\]: SLURM job (\d+) FAILED on \S+ \(exit status 1\): deliberate failure in broken stage \(log: (\S+)\)$/m,
             );
-            // The job's log is kept beside the instance's work directory.
-            assertMatch(r.stderr, /\(log: \S+\/broken\/\.slurm-[0-9a-f]+\/job-\d+\.log\)/);
+            assert(failed, r.stderr);
+            // The stage's log holds the stack and names the job's log, kept beside the instance's
+            // work directory.
+            const log = await Deno.readTextFile(failed![2]);
+            assertMatch(log, /at Object\.run .*broken\.ts/);
+            const jobLog = log.match(/job log: (\S+\/broken\/\.slurm-[0-9a-f]+\/job-(\d+)\.log)/);
+            assertEquals(jobLog?.[2], failed![1], log);
+            assertMatch(await Deno.readTextFile(jobLog![1]), /"t":"slurm-exit","status":1/);
             const ids = [
               "count[n=1,seed=0]",
               "count[n=1,seed=1]",

@@ -225,8 +225,10 @@ export class JobWatcher {
     const detail = [
       ...more,
       ...(w.failure?.stack ? [w.failure.stack] : []),
-      w.tail.lastLines.length ? `last lines of the job's log, ${w.log}:` : `job log: ${w.log}`,
-      ...w.tail.lastLines.map((l) => `  ${l}`),
+      `job log: ${w.log}`,
+      ...(w.tail.lastLines.length
+        ? ["its last lines:", ...w.tail.lastLines.map((l) => `  ${l}`)]
+        : []),
     ].join("\n");
     w.reject(new StageFailure(first, detail));
   }
