@@ -41,9 +41,9 @@ Deno.test({
     };
     try {
       await t.step(
-        "every instance is one SLURM job named after it, with a local run's artifacts; a failing stage shows its state, job id and log",
+        "every instance is one SLURM job named after it, with a local run's artifacts; a failing stage shows its state, job id and log; a checkpoint survives a failed job",
         async () => {
-          const p = await project({ broken: ["throw"] });
+          const p = await project({ broken: ["throw", "resume"] });
           try {
             const local = await p.cli("run", "--artifacts", "local");
             assertEquals(local.code, 1, local.stderr);
@@ -71,10 +71,12 @@ Deno.test({
               "total",
             ];
             assertEquals(ran(r.stderr), ids);
-            const jobs = await finishedJobs(p.root, 8);
-            assertEquals(jobs.map((j) => j.name).sort(), ["broken[mode=throw]", ...ids].sort());
-            assertEquals(jobs.find((j) => j.name === "broken[mode=throw]")?.state, "FAILED");
-            assert(jobs.every((j) => j.name === "broken[mode=throw]" || j.state === "COMPLETED"));
+            const broken = ["broken[mode=resume]", "broken[mode=throw]"];
+            const jobs = await finishedJobs(p.root, 9);
+            assertEquals(jobs.map((j) => j.name).sort(), [...broken, ...ids].sort());
+            for (const j of jobs) {
+              assertEquals(j.state, broken.includes(j.name) ? "FAILED" : "COMPLETED", j.name);
+            }
             const viaSlurm = await outputsByInstance(`${p.root}/artifacts`);
             const viaLocal = await outputsByInstance(`${p.root}/local`);
             assertEquals([...viaSlurm.keys()].sort(), ids);
@@ -89,6 +91,11 @@ Deno.test({
               await Deno.readTextFile(`${await p.artifactDir("total", "total")}/manifest.json`),
             );
             assertEquals(jobs.find((j) => j.id === total.executor.jobId)?.name, "total");
+            // The next job of the instance that failed after a checkpoint resumes from it.
+            const again = await p.cli("run", ...SLURM, "broken[mode=resume]");
+            assertEquals(again.code, 0, again.stderr);
+            const out = `${await p.artifactDir("broken", "broken[mode=resume]")}/out.bin`;
+            assertEquals(await Deno.readTextFile(out), "resumed from half done");
           } finally {
             await p.dispose();
           }
@@ -132,6 +139,16 @@ Deno.test({
               watcher.waitFor(new RegExp(`\\[count\\[n=${n},seed=0\\]\\] SLURM job (\\d+) started`))
             ),
           );
+          // While it runs, status shows each instance's job, its state and its driver.
+          const shown = await p.cli("status");
+          for (const [, id] of jobs) {
+            assertMatch(
+              shown.stdout,
+              new RegExp(
+                `in progress: SLURM job ${id} RUNNING on \\S+, driver pid ${child.pid} on `,
+              ),
+            );
+          }
           child.kill("SIGINT");
           const status = await child.status;
           await watcher.done;
