@@ -4,8 +4,10 @@
  * place only when complete; a pointer per instance to its latest artifact (to explain staleness).
  *
  * Layout: `<root>/<stage>/<key>/` artifacts, `<root>/<stage>/.tmp-*` work in progress,
- * `<root>/<stage>/.latest/<instance hash>.json` pointers, `<root>/<stage>/.lock-<key>` locks,
- * `<root>/.pipeline/` the hash state and the stage logs.
+ * `<root>/<stage>/.latest/<instance hash>.json` pointers, `<root>/<stage>/.lock-<key>` locks
+ * (leases, with `.heartbeat-*` files: lock.ts), `<root>/<stage>/.work-<key>` work directories,
+ * `<root>/<stage>/.slurm-<key>/` a SLURM job's files (slurm/job_files.ts), `<root>/.pipeline/` the
+ * hash state and the stage logs.
  *
  * @module
  */
