@@ -70,6 +70,7 @@ port_pid() {
       return 0
     fi
   done
+  return 0
 }
 
 # A zombie is not alive: where pid 1 does not reap orphans, an ended daemon stays one.
@@ -88,17 +89,31 @@ stop_pid() {
   for _ in $(seq 20); do alive "$pid" || return 0; sleep 0.1; done
 }
 
-# Frees the ports of slurmctld/slurmd processes (ours or another scratch folder's); an unrelated
-# program on them is an error.
+# The slurm.conf a daemon was started with (-f FILE), or nothing.
+daemon_conf() {
+  local -a args
+  mapfile -d '' -t args <"/proc/$1/cmdline" 2>/dev/null || return 0
+  local i
+  for ((i = 0; i < ${#args[@]} - 1; i++)); do
+    [[ "${args[i]}" == -f ]] && echo "${args[i + 1]}" && return 0
+  done
+  return 0
+}
+
+# Frees the ports of daemons this script started (from any scratch folder); another program on
+# them, a system's own SLURM included, is an error that names it.
 free_ports() {
-  local port pid comm
+  local port pid comm conf
   for port in 6817 6818; do
     pid="$(port_pid "$port")"
     [[ -z "$pid" ]] && continue
     comm="$(cat "/proc/$pid/comm" 2>/dev/null || echo '?')"
-    [[ "$comm" == slurmctld || "$comm" == slurmd ]] ||
-      die "port $port is taken by $comm (pid $pid): SLURM needs it"
-    say "stopping a $comm left running on port $port (pid $pid)"
+    conf="$(daemon_conf "$pid")"
+    if [[ "$comm" != slurmctld && "$comm" != slurmd ]] ||
+      [[ -z "$conf" ]] || ! head -n1 "$conf" 2>/dev/null | grep -q '^# Written by tools/slurm.sh'; then
+      die "port $port is taken by $comm (pid $pid), not a cluster of this script: stop it, or use that cluster (SLURM_CONF)"
+    fi
+    say "stopping a $comm left running on port $port (pid $pid, $conf)"
     stop_pid "$pid"
   done
 }
