@@ -69,11 +69,7 @@ export function checkDataAndModels(p: Profile): void {
 
 /** Classes against the dataset, pooling against the image size. */
 function checkData(at: string, d: DataChoice): void {
-  const [fewest, most] = classRange(d.dataset);
-  if (!Number.isSafeInteger(d.classes) || d.classes < fewest || d.classes > most) {
-    const allowed = fewest === most ? `exactly ${fewest}` : `an integer in ${fewest}..${most}`;
-    throw new FieldError(`${at}.classes`, `${d.dataset} has ${allowed} classes, got ${d.classes}`);
-  }
+  checkClasses(`${at}.classes`, d);
   if (!isImageDataset(d.dataset)) {
     if (d.pool !== 1) {
       throw new FieldError(
@@ -95,25 +91,51 @@ function checkData(at: string, d: DataChoice): void {
   }
 }
 
+/**
+ * The labels kept: distinct labels of the dataset, as many as it allows; synthetic data takes its
+ * first C classes, [0, …, C − 1], since it has no labels to pick from.
+ */
+function checkClasses(field: string, d: DataChoice): void {
+  const [fewest, most] = classRange(d.dataset);
+  const got = JSON.stringify(d.classes);
+  const count = fewest === most ? `exactly ${fewest}` : `${fewest} to ${most}`;
+  if (d.classes.length < fewest || d.classes.length > most) {
+    throw new FieldError(field, `${d.dataset} takes ${count} labels, got ${got}`);
+  }
+  if (!d.classes.every((label) => Number.isSafeInteger(label) && label >= 0 && label < 10)) {
+    throw new FieldError(field, `labels are integers in 0..9, got ${got}`);
+  }
+  if (new Set(d.classes).size !== d.classes.length) {
+    throw new FieldError(field, `each label at most once, got ${got}`);
+  }
+  if (!isImageDataset(d.dataset) && !d.classes.every((label, i) => label === i)) {
+    throw new FieldError(field, `${d.dataset} takes its first C classes [0, …, C − 1], got ${got}`);
+  }
+}
+
 /** Every size at least one example per class, and no more than the training split holds. */
 function checkSizes(field: string, sizes: readonly number[], d: DataChoice, what: string): void {
-  const most = isImageDataset(d.dataset)
-    ? largestBalancedSize(TRAIN_CLASS_COUNTS[d.dataset], d.classes)
-    : Number.MAX_SAFE_INTEGER;
+  const C = d.classes.length;
+  // The kept classes' counts in the order they are kept (relabelled 0 … C − 1).
+  const counts = isImageDataset(d.dataset)
+    ? d.classes.map((label) =>
+      TRAIN_CLASS_COUNTS[d.dataset as keyof typeof TRAIN_CLASS_COUNTS][label]
+    )
+    : null;
+  const most = counts ? largestBalancedSize(counts, C) : Number.MAX_SAFE_INTEGER;
   for (const n of sizes) {
-    if (n < d.classes) {
+    if (n < C) {
       throw new FieldError(
         field,
-        `${what} has ${d.classes} classes, each needing at least one example; got N = ${n}`,
+        `${what} has ${C} classes, each needing at least one example; got N = ${n}`,
       );
     }
     if (n > most) {
-      const counts = TRAIN_CLASS_COUNTS[d.dataset as keyof typeof TRAIN_CLASS_COUNTS];
       throw new FieldError(
         field,
-        `${what} draws a balanced subset of ${d.dataset}'s first ${d.classes} classes, whose ` +
-          `training split holds [${counts.slice(0, d.classes).join(", ")}] examples: at most ` +
-          `N = ${most}, got ${n}`,
+        `${what} draws a balanced subset of ${d.dataset}'s classes [${d.classes.join(", ")}], ` +
+          `whose training split holds [${counts!.join(", ")}] examples: at most N = ${most}, ` +
+          `got ${n}`,
       );
     }
   }
@@ -132,7 +154,11 @@ function checkModel(at: string, m: ModelChoice, d: DataChoice): void {
       throw new FieldError(`${at}.hidden`, `must hold integers ≥ 1, got ${w}`);
     }
   }
-  const problem = networkSizeProblem([inputDimension(d.dataset, d.pool), ...m.hidden, d.classes]);
+  const problem = networkSizeProblem([
+    inputDimension(d.dataset, d.pool),
+    ...m.hidden,
+    d.classes.length,
+  ]);
   if (problem) throw new FieldError(`${at}.hidden`, problem);
 }
 

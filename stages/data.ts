@@ -3,19 +3,20 @@
  *
  * @module
  */
-import { boolean, defineStage, integer, oneOf, upstream } from "../pipeline/mod.ts";
+import { boolean, defineStage, integer, list, oneOf, upstream } from "../pipeline/mod.ts";
 import { DATASET_NAMES, prepareDataset, writeDataset } from "../science/datasets/dataset.ts";
 
 const IMAGES = ["fashion-mnist", "mnist", "cifar10"];
 
-/** Prepares a balanced, seeded subset of size n of the first `classes` classes. */
+/** Prepares a balanced, seeded subset of size n of the given classes. */
 export const dataStage = defineStage({
   name: "data",
   module: import.meta.url,
   params: {
     dataset: oneOf(DATASET_NAMES),
     n: integer({ min: 2 }),
-    classes: integer({ min: 2, max: 10 }),
+    /** The dataset's labels kept, in order (relabelled 0 … C − 1; synthetic data: [0, …, C − 1]). */
+    classes: list(integer({ min: 0, max: 9 })),
     seed: integer({ min: 0 }),
     pool: integer({ min: 1, default: 1 }),
     standardise: boolean({ default: false }),
@@ -48,7 +49,11 @@ export const dataStage = defineStage({
     await Deno.copyFile(`${dir}/manifest.json`, ctx.output("manifest-dataset.json"));
     const origin = image ? await sourceOf(ctx.input("files")) : null;
     ctx.record({ seed, dataset: manifest.config, source: { ...manifest.source, origin } });
-    ctx.log(`${dataset}: ${prepared.n} examples × ${prepared.dim} features, ${classes} classes`);
+    ctx.log(
+      `${dataset}: ${prepared.n} examples × ${prepared.dim} features, classes [${
+        classes.join(", ")
+      }]`,
+    );
   },
 });
 

@@ -128,6 +128,7 @@ function addShowcase(s: ShowcaseChoice, addRun: AddRun): void {
       step: 0,
       gdSharpnessFraction: f,
       measure: "sharpness",
+      sharpnessEvery: s.gdSharpnessEvery,
     });
   }
 }
@@ -166,21 +167,36 @@ function backendOf(flag: string | undefined, fromProfile: string): BackendReques
 function deviations(p: Profile): string[] {
   return [
     ...p.showcases.map((s) =>
-      `Showcase showcase-${s.name} (claims 1–3): ${s.data.dataset}, first ${s.data.classes} ` +
-      `classes, N = ${s.data.n}, ${s.data.pool}×${s.data.pool} average pooling` +
-      `${s.data.standardise ? ", standardised" : ""}; MLP hidden ${s.model.hidden.join("-")} ` +
-      `${s.model.activation}, ${s.model.loss}; GD step sizes from the EE run's peak sharpness: ` +
-      `2/η = f · peak for f ∈ {${s.gdSharpnessFractions.join(", ")}}; the RK4 flow reference ` +
-      `runs to t = ${Math.min(s.stop.maxTime, s.flowMaxTime)} at most, to bound its cost. ` +
-      "The paper trains larger networks on full-size images."
+      `Showcase showcase-${s.name} (claims 1–3): ${describeData(s.data)}, N = ${s.data.n}; MLP ` +
+      `hidden ${s.model.hidden.join("-")} ${s.model.activation}, ${s.model.loss}, EE η_max = ` +
+      `${s.etaMax}; GD step sizes from the EE run's peak sharpness: 2/η = f · peak for f ∈ ` +
+      `{${s.gdSharpnessFractions.join(", ")}}; the RK4 flow reference runs to t = ` +
+      `${Math.min(s.stop.maxTime, s.flowMaxTime)} at most, to bound its cost.`
     ),
-    `Power law (claim 4): ${p.sweep.configs.map((c) => c.name).join(", ")}; N ∈ ` +
-    `{${p.sweep.sizes.join(", ")}}, seeds {${p.sweep.seeds.join(", ")}}; training stops at loss ` +
-    `≤ ${p.sweep.stop.lossBelow}, ${p.sweep.stop.maxSteps} steps or t = ${p.sweep.stop.maxTime}.`,
+    ...p.sweep.configs.map((c) =>
+      `Sweep ${c.name} (claim 4): ${describeData(c.data)}; MLP hidden ${
+        c.model.hidden.join("-")
+      } ` +
+      `${c.model.activation}, ${c.model.loss}.`
+    ),
+    `Power law (claim 4): N ∈ {${p.sweep.sizes.join(", ")}}, seeds {${
+      p.sweep.seeds.join(", ")
+    }}, ` +
+    `EE η_max = ${p.sweep.etaMax}; training stops at loss ≤ ${p.sweep.stop.lossBelow}, ` +
+    `${p.sweep.stop.maxSteps} steps or t = ${p.sweep.stop.maxTime}, whichever comes first.`,
+    "The paper trains wider networks (3 × 512 or more) on all ten classes of full-size images; " +
+    "this profile's scale is set by its time budget (SCIENCE.md §8).",
     "MSE is Σ_q (z_q − y_q)² without ½ (the authors' convention); EE's stiff dimension is C " +
     "(MSE) or C − 1 (cross-entropy), as in the authors' reimplementation.",
     "Alignment is the project's definition a(x) = ‖J^{L−1}⋯J¹‖₂ / Π‖Jⁿ‖₂ (SCIENCE.md §4); the paper's " +
     "full text, and so its exact definition, was not at hand.",
     "Random numbers come from a seeded xoshiro128** generator, not the authors' PyTorch RNG.",
   ];
+}
+
+/** A data choice in words: dataset, classes, pooling, preprocessing. */
+function describeData(d: DataChoice): string {
+  const pooled = d.pool > 1 ? `, ${d.pool}×${d.pool} average pooling` : "";
+  return `${d.dataset}, classes [${d.classes.join(", ")}]${pooled}` +
+    (d.standardise ? ", standardised" : "");
 }

@@ -21,7 +21,7 @@ Deno.test("every non-GD train run of the ci and quick profiles fits its snapshot
       const sizes = [
         inputWidth(p.dataset as string, p.pool as number),
         ...(p.hidden as number[]),
-        p.classes as number,
+        (p.classes as number[]).length,
       ];
       const bound = snapshotBound(
         { sizes, activation: "elu" },

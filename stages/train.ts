@@ -34,7 +34,8 @@ export const trainStage = defineStage({
     n: integer({ min: 2 }),
     seed: integer({ min: 0 }),
     dataset: oneOf(DATASET_NAMES),
-    classes: integer({ min: 2, max: 10 }),
+    /** The dataset's labels kept, in order (relabelled 0 … C − 1; synthetic data: [0, …, C − 1]). */
+    classes: list(integer({ min: 0, max: 9 })),
     pool: integer({ min: 1 }),
     standardise: boolean(),
     hidden: list(integer({ min: 1 })),

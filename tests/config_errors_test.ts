@@ -29,7 +29,7 @@ const CONFIG_CASES: Case[] = [
     name: "size beyond the data (10⁹)",
     file: ci("sweep:\n  sizes: [32, 64, 1000000000]\n"),
     message: "mine.yaml:3:3: sweep.sizes: sweep.configs[0] (fashion-mnist-cross-entropy) draws " +
-      "a balanced subset of fashion-mnist's first 2 classes, whose training split holds " +
+      "a balanced subset of fashion-mnist's classes [0, 6], whose training split holds " +
       "[6000, 6000] examples: at most N = 12000, got 1000000000",
   },
   {
@@ -40,25 +40,27 @@ const CONFIG_CASES: Case[] = [
   {
     name: "MNIST's two first digits hold 2 × 5923",
     file: ci(
-      "sweep:\n  sizes: [32, 64, 11847]\n  configs:\n    - name: m\n      data: {dataset: mnist}\n",
+      "sweep:\n  sizes: [32, 64, 11847]\n  configs:\n    - name: m\n" +
+        "      data: {dataset: mnist, classes: [0, 1]}\n",
     ),
     message: "[5923, 6742] examples: at most N = 11846, got 11847",
   },
   {
     name: "MNIST's ten digits: 54215 at most",
     file: ci(
-      "showcases:\n  - data: {dataset: mnist, classes: 10, pool: 4, n: 54216}\n",
+      "showcases:\n  - data: {dataset: mnist, classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], pool: 4, " +
+        "n: 54216}\n",
     ),
-    message: "mine.yaml:3:50: showcases[0].data.n: showcases[0].data draws a balanced subset of " +
-      "mnist's " +
-      "first 10 classes, whose training split holds [5923, 6742, 5958, 6131, 5842, 5421, 5918, " +
+    message: "mine.yaml:3:78: showcases[0].data.n: showcases[0].data draws a balanced subset of " +
+      "mnist's classes [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], whose training split holds " +
+      "[5923, 6742, 5958, 6131, 5842, 5421, 5918, " +
       "6265, 5851, 5949] examples: at most N = 54215, got 54216",
   },
   {
     name: "CIFAR-10: 5000 per class",
     file: ci(
       "sweep:\n  sizes: [100, 200, 50001]\n  configs:\n    - name: c\n" +
-        "      data: {dataset: cifar10, classes: 10, pool: 4}\n",
+        "      data: {dataset: cifar10, classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], pool: 4}\n",
     ),
     message: "at most N = 50000, got 50001",
   },
@@ -80,23 +82,48 @@ const CONFIG_CASES: Case[] = [
   },
   {
     name: "3 classes of XOR",
-    file: ci("showcases:\n  - data:\n      classes: 3\n"),
-    message: "mine.yaml:4:7: showcases[0].data.classes: xor has exactly 2 classes, got 3",
+    file: ci("showcases:\n  - data:\n      classes: [0, 1, 2]\n"),
+    message: "mine.yaml:4:7: showcases[0].data.classes: xor takes exactly 2 labels, got [0,1,2]",
+  },
+  {
+    name: "XOR's classes out of order",
+    file: ci("showcases:\n  - data:\n      classes: [1, 0]\n"),
+    message: "showcases[0].data.classes: xor takes its first C classes [0, …, C − 1], got [1,0]",
+  },
+  {
+    name: "classes as a count",
+    file: ci("showcases:\n  - data:\n      classes: 2\n"),
+    message: "mine.yaml:4:7: showcases[0].data.classes: must be a list, got 2",
+  },
+  {
+    name: "a label twice",
+    file: ci("sweep:\n  configs:\n    - name: m\n      data: {dataset: mnist, classes: [4, 4]}\n"),
+    message: "sweep.configs[0].data.classes: each label at most once, got [4,4]",
+  },
+  {
+    name: "a label outside 0..9",
+    file: ci("sweep:\n  configs:\n    - name: m\n      data: {dataset: mnist, classes: [4, 10]}\n"),
+    message: "sweep.configs[0].data.classes: labels are integers in 0..9, got [4,10]",
   },
   {
     name: "11 classes of MNIST",
-    file: ci("sweep:\n  configs:\n    - name: m\n      data: {dataset: mnist, classes: 11}\n"),
-    message: "sweep.configs[0].data.classes: mnist has an integer in 2..10 classes, got 11",
+    file: ci(
+      "sweep:\n  configs:\n    - name: m\n" +
+        "      data: {dataset: mnist, classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9]}\n",
+    ),
+    message:
+      "sweep.configs[0].data.classes: mnist takes 2 to 10 labels, got [0,1,2,3,4,5,6,7,8,9,9]",
   },
   {
     name: "1 class",
-    file: ci("showcases:\n  - data: {classes: 1}\n"),
-    message: "showcases[0].data.classes: xor has exactly 2 classes, got 1",
+    file: ci("showcases:\n  - data: {classes: [0]}\n"),
+    message: "showcases[0].data.classes: xor takes exactly 2 labels, got [0]",
   },
   {
     name: "fewer examples than classes",
     file: ci(
-      "sweep:\n  sizes: [4, 64, 128]\n  configs:\n    - name: t\n      data: {classes: 10}\n",
+      "sweep:\n  sizes: [4, 64, 128]\n  configs:\n    - name: t\n" +
+        "      data: {classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}\n",
     ),
     message: "sweep.sizes: sweep.configs[0] (t) has 10 classes, each needing at least one " +
       "example; got N = 4",

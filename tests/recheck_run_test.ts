@@ -43,7 +43,9 @@ Deno.test({
         assert(out.code === 0, out.stderr);
         for (const line of out.stdout.trim().split("\n")) {
           const r = JSON.parse(line);
-          assertAlmostEquals(r.lossRecomputed, r.loss, 1e-6 * r.loss, line);
+          // The run's float32 loss: logsumexp(z) − z_y cancels digits when the loss (0.01 at the
+          // end) is far below |z| (≈ 5 here), so its rounding reaches ~1e-6·|z|/L relative.
+          assertAlmostEquals(r.lossRecomputed, r.loss, 1e-5 * r.loss, line);
           assertAlmostEquals(r.sharpnessRecomputed, r.sharpness, 1e-4 * r.sharpness, line);
           checked++;
         }

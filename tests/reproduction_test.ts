@@ -86,7 +86,10 @@ Deno.test({
 
       // One dataset size changes (256 → 200): only its branch and the summaries rerun.
       const config = `${store}/override.json`;
-      await Deno.writeTextFile(config, JSON.stringify({ sweep: { sizes: [32, 64, 128, 200] } }));
+      await Deno.writeTextFile(
+        config,
+        JSON.stringify({ sweep: { sizes: [16, 32, 64, 128, 200] } }),
+      );
       const changed = await pipeline(
         "run",
         "--profile",
@@ -97,8 +100,8 @@ Deno.test({
         store,
       );
       assertEquals(changed.code, 0, changed.stderr.slice(-2000));
-      const branch = [0, 1].flatMap((seed) => [
-        `data[classes=2,dataset=fashion-mnist,n=200,pool=4,seed=${seed},standardise=false]`,
+      const branch = [0, 1, 2].flatMap((seed) => [
+        `data[classes=[0,6],dataset=fashion-mnist,n=200,pool=4,seed=${seed},standardise=true]`,
         `train[config=fashion-mnist-cross-entropy,n=200,run=ee,seed=${seed}]`,
       ]);
       assertEquals(

@@ -12,7 +12,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
 
 const xor = (seed: number) => ({
   dataset: "xor",
-  classes: 2,
+  classes: [0, 1],
   pool: 1,
   standardise: false,
   n: 32,
@@ -26,6 +26,7 @@ const tiny = {
   flowMaxSteps: 200,
   stop: { lossBelow: 0.01, maxSteps: 40, maxTime: 4 },
   measureEvery: 5,
+  gdSharpnessEvery: 2,
 };
 const PROFILE = {
   extends: "ci",
@@ -46,7 +47,7 @@ const PROFILE = {
   sweep: {
     configs: [{
       name: "xor-mse",
-      data: { dataset: "xor", classes: 2, pool: 1, standardise: false },
+      data: { dataset: "xor", classes: [0, 1], pool: 1, standardise: false },
       model: { hidden: [8, 8], activation: "elu", loss: "mse" },
     }],
     sizes: [16, 32, 64],

@@ -76,7 +76,7 @@ def main(run):
                 if json.load(open(f))["contentHash"] == manifest["inputs"]["data"]["hash"])
     x = np.load(f"{data}/inputs.npy").astype(np.float64)
     y = np.load(f"{data}/labels.npy")
-    sizes = [x.shape[1], *p["hidden"], int(p["classes"])]
+    sizes = [x.shape[1], *p["hidden"], len(p["classes"])]  # the labels kept, one output each
     args = (sizes, p["activation"], p["loss"], x, y)
     rows = np.atleast_1d(np.genfromtxt(f"{run}/measurements.csv", delimiter=",", names=True))
     thetas = np.load(f"{run}/theta_snapshots.npy").astype(np.float64)

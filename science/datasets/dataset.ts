@@ -90,9 +90,18 @@ export function resolveConfig(config: DatasetConfig): Resolved {
     throw new Error(`dataset: "${dataset}" is not one of ${DATASET_NAMES.join(", ")}`);
   }
   const image = (IMAGE_DATASETS as readonly string[]).includes(dataset);
-  const classList = Array.isArray(config.classes) ? [...config.classes] : undefined;
+  let classList = Array.isArray(config.classes) ? [...config.classes] : undefined;
   if (classList && !image) {
-    throw new Error(`classes: a list of labels applies to image datasets only, not ${dataset}`);
+    // Synthetic data has no labels to pick from: a list may only name its first C classes.
+    if (!classList.every((label, i) => label === i)) {
+      throw new Error(
+        `classes: ${dataset} takes its first C classes [0, …, C − 1], got [${
+          classList.join(", ")
+        }]`,
+      );
+    }
+    config = { ...config, classes: classList.length };
+    classList = undefined;
   }
   classList?.forEach((label, i) => intIn(`classes[${i}]`, label, 0, 9));
   if (classList && new Set(classList).size !== classList.length) {

@@ -182,8 +182,9 @@ Deno.test("dataset: a bad class list is refused, naming the field", () => {
     );
   }
   assertThrows(
-    () => resolveConfig({ dataset: "xor", n: 10, classes: [0, 1] }),
+    () => resolveConfig({ dataset: "xor", n: 10, classes: [1, 0] }),
     Error,
-    "classes: a list of labels applies to image datasets only, not xor",
+    "classes: xor takes its first C classes [0, …, C − 1], got [1, 0]",
   );
+  assertEquals(resolveConfig({ dataset: "xor", n: 10, classes: [0, 1] }).classes, 2);
 });
