@@ -13,13 +13,13 @@
  */
 import { InProcessExecutor, SubprocessExecutor } from "../pipeline/executor.ts";
 import type { Executor } from "../pipeline/executor.ts";
-import { runPipeline, type RunReporter } from "../pipeline/run.ts";
 import { evaluateAll, openSession } from "../pipeline/session.ts";
 import { CodeFingerprinter } from "../pipeline/fingerprint.ts";
 import { HashState } from "../pipeline/hash_state.ts";
 import { buildDag } from "../pipeline/graph.ts";
 import type { StageInstance } from "../pipeline/stage.ts";
 import type { Benchmark, Emit } from "./benchmark.ts";
+import { timedRun } from "./_engine_run.ts";
 
 const ENGINE = new URL("../pipeline/mod.ts", import.meta.url).href;
 
@@ -45,15 +45,6 @@ import { pipeline } from "./stages.ts";
 Deno.exit(await runCli(Deno.args, pipeline(Number(Deno.env.get("BENCH_STAGES")))));
 `;
 
-const silent: RunReporter = {
-  started() {},
-  progress() {},
-  log() {},
-  waiting() {},
-  notice() {},
-  finished() {},
-};
-
 async function makeProject(): Promise<{ root: string; instances: (n: number) => StageInstance[] }> {
   const root = await Deno.makeTempDir({ prefix: "pipeline-bench-" });
   await Deno.writeTextFile(`${root}/stages.ts`, STAGE_MODULE);
@@ -62,19 +53,8 @@ async function makeProject(): Promise<{ root: string; instances: (n: number) => 
   return { root, instances: mod.pipeline };
 }
 
-async function run(root: string, instances: StageInstance[], executor: Executor, jobs: number) {
-  const session = await openSession(root, `${root}/artifacts`);
-  const t = performance.now();
-  const summary = await runPipeline(session, instances, {
-    targets: [],
-    jobs,
-    executor,
-    reporter: silent,
-  });
-  const ms = performance.now() - t;
-  const failed = [...summary.outcomes.values()].filter((o) => o.kind === "failed");
-  if (failed.length) throw new Error(`bench run failed: ${JSON.stringify(failed[0])}`);
-  return { ms, summary };
+function run(root: string, instances: StageInstance[], executor: Executor, jobs: number) {
+  return timedRun(root, instances, { executor, jobs, unexpected: (o) => o.kind === "failed" });
 }
 
 async function cliMs(root: string, stages: number, ...args: string[]): Promise<number> {

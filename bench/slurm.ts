@@ -11,13 +11,12 @@
  *
  * @module
  */
-import { runPipeline, type RunReporter } from "../pipeline/run.ts";
-import { openSession } from "../pipeline/session.ts";
 import type { StageInstance } from "../pipeline/stage.ts";
 import { DEFAULT_RESOURCES } from "../pipeline/resources.ts";
 import { SlurmExecutor } from "../pipeline/slurm/mod.ts";
 import { median, quantile } from "../util/stats.ts";
 import type { Benchmark, Emit } from "./benchmark.ts";
+import { timedRun } from "./_engine_run.ts";
 
 const ENGINE = new URL("../pipeline/mod.ts", import.meta.url).href;
 
@@ -33,32 +32,17 @@ export const trivial = defineStage({
 });
 `;
 
-const silent: RunReporter = {
-  started() {},
-  progress() {},
-  log() {},
-  waiting() {},
-  notice() {},
-  finished() {},
-};
-
 async function runTrivial(root: string, n: number, jobs: number, run: number) {
   const mod = await import(`file://${root}/stages.ts`);
   const instances: StageInstance[] = mod.trivial.sweep({
     i: Array.from({ length: n }, (_, i) => i),
   }, { run });
-  const session = await openSession(root, `${root}/artifacts`);
   const executor = new SlurmExecutor({ resourcesOf: () => DEFAULT_RESOURCES });
-  const t = performance.now();
-  const summary = await runPipeline(session, instances, {
-    targets: [],
-    jobs,
+  const { ms } = await timedRun(root, instances, {
     executor,
-    reporter: silent,
+    jobs,
+    unexpected: (o) => o.kind !== "ran",
   });
-  const ms = performance.now() - t;
-  const failed = [...summary.outcomes.values()].filter((o) => o.kind !== "ran");
-  if (failed.length) throw new Error(`bench run failed: ${JSON.stringify(failed[0])}`);
   const manifests = [];
   for await (const e of Deno.readDir(`${root}/artifacts/trivial`)) {
     if (!e.isDirectory || e.name.startsWith(".")) continue;

@@ -34,6 +34,25 @@ export interface Dag {
 /** Builds the DAG of a pipeline, or throws one error naming every problem found. */
 export function buildDag(instances: readonly StageInstance[]): Dag {
   const problems: string[] = [];
+  const byId = indexInstances(instances, problems);
+  const pipeline = { instances, byId };
+  const raw = new Map<string, Map<string, ResolvedRaw>>();
+  for (const inst of byId.values()) {
+    const resolved = new Map<string, ResolvedRaw>();
+    for (const [name, ref] of Object.entries(declaredInputs(inst, problems))) {
+      resolved.set(name, resolveInput(inst, name, ref, pipeline, problems));
+    }
+    raw.set(inst.id, resolved);
+  }
+  if (problems.length) throw new Error(problems.join("\n"));
+  return link(byId, raw);
+}
+
+/** The pipeline's instances by id, noting stages that share a name and instances listed twice. */
+function indexInstances(
+  instances: readonly StageInstance[],
+  problems: string[],
+): Map<string, StageInstance> {
   const byId = new Map<string, StageInstance>();
   const definitionByName = new Map<string, StageInstance["definition"]>();
   for (const inst of instances) {
@@ -50,76 +69,107 @@ export function buildDag(instances: readonly StageInstance[]): Dag {
     }
     byId.set(inst.id, inst);
   }
-  const raw = new Map<string, Map<string, ResolvedRaw>>();
-  for (const inst of byId.values()) {
-    const resolved = new Map<string, ResolvedRaw>();
-    let declared: Record<string, unknown> = {};
-    try {
-      declared = inst.definition.inputs?.(inst.params as never) ?? {};
-    } catch (error) {
-      problems.push(
-        `stage ${inst.id}: its inputs could not be computed: ${(error as Error).message}`,
-      );
-    }
-    for (const [name, ref] of Object.entries(declared)) {
-      const kind = (ref as { kind?: string })?.kind;
-      if (!Array.isArray(ref) && kind === "external") {
-        resolved.set(name, { kind: "external", path: (ref as ExternalInput).path });
-        continue;
-      }
-      if (!Array.isArray(ref) && kind === "all") {
-        const { stage, where } = ref as { stage: string; where: Record<string, unknown> };
-        const ids = instances.filter((i) =>
-          i.definition.name === stage &&
-          Object.entries(where).every(([k, v]) => canonicalJson(i.params[k]) === canonicalJson(v))
-        ).map((i) => i.id);
-        if (ids.length === 0) {
-          problems.push(
-            `stage ${inst.id}: input "${name}" needs all instances of ${stage}${
-              Object.keys(where).length ? ` with ${canonicalJson(where)}` : ""
-            }, and the pipeline has none`,
-          );
-        }
-        resolved.set(name, { kind: "list", ids: [...new Set(ids)] });
-        continue;
-      }
-      if (!Array.isArray(ref) && kind === "ref") {
-        const { stage, idParams } = ref as { stage: string; idParams: Record<string, unknown> };
-        const id = instanceId(stage, idParams);
-        if (!byId.has(id)) {
-          problems.push(
-            `stage ${inst.id}: input "${name}" needs ${id}, which is not in the pipeline`,
-          );
-        }
-        resolved.set(name, { kind: "one", ids: [id] });
-        continue;
-      }
-      const refs = Array.isArray(ref) ? ref : [ref];
-      const ids: string[] = [];
-      for (const r of refs as StageInstance[]) {
-        if (r?.kind !== "instance") {
-          problems.push(
-            `stage ${inst.id}: input "${name}" must be a stage instance (or a list of them), ` +
-              `upstream(), allOf() or external()`,
-          );
-        } else if (!byId.has(r.id)) {
-          problems.push(
-            `stage ${inst.id}: input "${name}" needs ${r.id}, which is not in the pipeline`,
-          );
-        } else if (canonicalJson(byId.get(r.id)!.params) !== canonicalJson(r.params)) {
-          problems.push(
-            `stage ${inst.id}: input "${name}" needs ${r.id} with parameters ${
-              canonicalJson(r.params)
-            }, but the pipeline has it with ${canonicalJson(byId.get(r.id)!.params)}`,
-          );
-        } else ids.push(r.id);
-      }
-      resolved.set(name, Array.isArray(ref) ? { kind: "list", ids } : { kind: "one", ids });
-    }
-    raw.set(inst.id, resolved);
+  return byId;
+}
+
+/** The inputs an instance declares (none, noting why, when its `inputs` function throws). */
+function declaredInputs(inst: StageInstance, problems: string[]): Record<string, unknown> {
+  try {
+    return inst.definition.inputs?.(inst.params as never) ?? {};
+  } catch (error) {
+    problems.push(
+      `stage ${inst.id}: its inputs could not be computed: ${(error as Error).message}`,
+    );
+    return {};
   }
-  if (problems.length) throw new Error(problems.join("\n"));
-  return link(byId, raw);
+}
+
+/** What an input is resolved against. */
+interface PipelineIndex {
+  readonly instances: readonly StageInstance[];
+  readonly byId: ReadonlyMap<string, StageInstance>;
+}
+
+/** One declared input as ids of the pipeline's instances (or an external path). */
+function resolveInput(
+  inst: StageInstance,
+  name: string,
+  ref: unknown,
+  pipeline: PipelineIndex,
+  problems: string[],
+): ResolvedRaw {
+  const kind = (ref as { kind?: string })?.kind;
+  if (!Array.isArray(ref) && kind === "external") {
+    return { kind: "external", path: (ref as ExternalInput).path };
+  }
+  if (!Array.isArray(ref) && kind === "all") {
+    return resolveAllOf(inst, name, ref as AllOfRef, pipeline, problems);
+  }
+  if (!Array.isArray(ref) && kind === "ref") {
+    const { stage, idParams } = ref as { stage: string; idParams: Record<string, unknown> };
+    const id = instanceId(stage, idParams);
+    if (!pipeline.byId.has(id)) {
+      problems.push(`stage ${inst.id}: input "${name}" needs ${id}, which is not in the pipeline`);
+    }
+    return { kind: "one", ids: [id] };
+  }
+  const ids = instanceIds(inst, name, Array.isArray(ref) ? ref : [ref], pipeline, problems);
+  return Array.isArray(ref) ? { kind: "list", ids } : { kind: "one", ids };
+}
+
+type AllOfRef = { stage: string; where: Record<string, unknown> };
+
+/** `allOf(stage, where)`: every instance of the stage whose parameters match `where`. */
+function resolveAllOf(
+  inst: StageInstance,
+  name: string,
+  { stage, where }: AllOfRef,
+  pipeline: PipelineIndex,
+  problems: string[],
+): ResolvedRaw {
+  const ids = pipeline.instances.filter((i) =>
+    i.definition.name === stage &&
+    Object.entries(where).every(([k, v]) => canonicalJson(i.params[k]) === canonicalJson(v))
+  ).map((i) => i.id);
+  if (ids.length === 0) {
+    problems.push(
+      `stage ${inst.id}: input "${name}" needs all instances of ${stage}${
+        Object.keys(where).length ? ` with ${canonicalJson(where)}` : ""
+      }, and the pipeline has none`,
+    );
+  }
+  return { kind: "list", ids: [...new Set(ids)] };
+}
+
+/** Instances given as inputs: each must be in the pipeline, with the same parameters. */
+function instanceIds(
+  inst: StageInstance,
+  name: string,
+  refs: unknown[],
+  pipeline: PipelineIndex,
+  problems: string[],
+): string[] {
+  const ids: string[] = [];
+  for (const r of refs as StageInstance[]) {
+    const listed = r?.kind === "instance" ? pipeline.byId.get(r.id) : undefined;
+    if (r?.kind !== "instance") {
+      problems.push(
+        `stage ${inst.id}: input "${name}" must be a stage instance (or a list of them), ` +
+          `upstream(), allOf() or external()`,
+      );
+    } else if (!listed) {
+      problems.push(
+        `stage ${inst.id}: input "${name}" needs ${r.id}, which is not in the pipeline`,
+      );
+    } else if (canonicalJson(listed.params) !== canonicalJson(r.params)) {
+      problems.push(
+        `stage ${inst.id}: input "${name}" needs ${r.id} with parameters ${
+          canonicalJson(r.params)
+        }, but the pipeline has it with ${canonicalJson(listed.params)}`,
+      );
+    } else ids.push(r.id);
+  }
+  return ids;
 }
 
 type ResolvedRaw =

@@ -175,3 +175,13 @@ export class ConsoleReporter implements RunReporter {
     this.#clear();
   }
 }
+
+/** Receives a run's events and shows none (benchmarks; the read-only check's dry run). */
+export const SILENT_REPORTER: RunReporter = {
+  started() {},
+  progress() {},
+  log() {},
+  waiting() {},
+  notice() {},
+  finished() {},
+};
