@@ -16,17 +16,15 @@ import {
   type Check,
   type ClaimCriteria,
   type ClaimVerdict,
-  combineChecks,
   type ConfigurationVerdict,
   fmt,
+  type Numbers,
   overallVerdict,
 } from "./claim_verdict.ts";
-import { eigenSolveFlag } from "./eigen_solves.ts";
+import { checkEeRuns } from "./_showcase_verdict.ts";
 import { sharpeningPhase } from "./sharpening_phase.ts";
 import { finiteCell, runLabel, type RunTables, type ShowcaseTables } from "./tables.ts";
 import { pearson, spearman } from "../util/stats.ts";
-
-type Numbers = Record<string, number | string>;
 
 interface Pair {
   t: number;
@@ -59,7 +57,13 @@ export function alignmentShare(first: Pair, last: Pair): number | undefined {
   return Math.log(last.align / first.align) / Math.log(last.s1 / first.s1);
 }
 
-function checkRun(ee: RunTables, c: ClaimCriteria, n: Numbers, unjudged: Numbers): Check[] {
+/** Claim 3's checks on one EE run: the alignment's rise and its correlation with sharpness. */
+function checkAlignmentRun(
+  ee: RunTables,
+  c: ClaimCriteria,
+  n: Numbers,
+  unjudged: Numbers,
+): Check[] {
   const label = runLabel(ee);
   const phase = sharpeningPhase(ee);
   if (!phase) return [{ ok: undefined, reason: `${label} has no sharpness measurements` }];
@@ -108,18 +112,7 @@ export function checkAlignmentConfiguration(
   showcase: ShowcaseTables,
   c: ClaimCriteria,
 ): ConfigurationVerdict {
-  const numbers: Numbers = {}, unjudged: Numbers = {};
-  const ees = showcase.runs.filter((r) => r.solver === "ee");
-  const checks = ees.length === 0
-    ? [{ ok: undefined, reason: "no EE run" }]
-    : ees.flatMap((ee) => checkRun(ee, c, numbers, unjudged));
-  return {
-    config: showcase.config,
-    ...combineChecks(checks),
-    numbers,
-    unjudged,
-    eigenSolves: eigenSolveFlag(showcase.runs.map((r) => r.eigenSolves)),
-  };
+  return checkEeRuns(showcase, c, checkAlignmentRun);
 }
 
 /** Claim 3 over every showcase configuration. */

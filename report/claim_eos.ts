@@ -22,6 +22,7 @@ import {
   combineChecks,
   type ConfigurationVerdict,
   fmt,
+  type Numbers,
   overallVerdict,
 } from "./claim_verdict.ts";
 import {
@@ -32,11 +33,9 @@ import {
   flowReference,
   twoOverEta,
 } from "./eos_window.ts";
-import { eigenSolveFlag } from "./eigen_solves.ts";
+import { showcaseVerdict } from "./_showcase_verdict.ts";
 import { columnSeries, runLabel, type RunTables, type ShowcaseTables } from "./tables.ts";
 import { interpolate, median } from "../util/stats.ts";
-
-type Numbers = Record<string, number | string>;
 
 const trajectory = (r: RunTables) =>
   columnSeries(r.trajectory as unknown as Record<string, unknown>[], "loss");
@@ -65,70 +64,97 @@ export function largestLossGap(
   return matched === 0 ? undefined : { gap, t: tAt, matched, tLow, tHigh };
 }
 
-/** Judges one eligible GD run from its window; records its numbers. */
+/** Judges one eligible GD run from its window; records its numbers and whether it was judged. */
 function judgeGdRun(
   w: EosWindow,
   flow: FlowReference,
   c: ClaimCriteria,
   n: Numbers,
   unjudged: Numbers,
-) {
+): Check {
+  const check = checkGdRun(w, flow, c, n, unjudged);
+  n[`${w.label}: judged`] = check.ok === undefined
+    ? `not judged: ${check.reason}`
+    : check.ok
+    ? "holds"
+    : "fails";
+  return check;
+}
+
+function checkGdRun(
+  w: EosWindow,
+  flow: FlowReference,
+  c: ClaimCriteria,
+  n: Numbers,
+  unjudged: Numbers,
+): Check {
   const { label, twoOverEta: cap } = w;
-  const judged = (check: Check): Check => {
-    n[`${label}: judged`] = check.ok === undefined
-      ? `not judged: ${check.reason}`
-      : check.ok
-      ? "holds"
-      : "fails";
-    return check;
-  };
   n[`${label}: 2/η`] = cap;
   if (w.tEnd === -Infinity) {
-    return judged({ ok: undefined, reason: `${label} has no sharpness measurements` });
+    return { ok: undefined, reason: `${label} has no sharpness measurements` };
   }
-  if (w.tOpen === null) {
-    if (w.tFlowAbove === null || w.tEnd < w.tFlowAbove) {
-      return judged({
-        ok: undefined,
-        reason: `${label} ends at t=${fmt(w.tEnd)}, before the flow's sharpness reaches ` +
-          `${c.windowCloseFactor}·2/η${w.tFlowAbove === null ? "" : ` (t=${fmt(w.tFlowAbove)})`}`,
-      });
-    }
-    return judged({
-      ok: false,
-      reason: `${label} never reaches ${c.windowOpenFraction}·2/η, although the flow's ` +
-        `sharpness exceeds ${c.windowCloseFactor}·2/η from t=${fmt(w.tFlowAbove)}`,
-    });
-  }
+  if (w.tOpen === null) return unopenedWindow(w, c);
   n[`${label}: EoS window t`] = `[${fmt(w.tOpen)}, ${fmt(w.tClose ?? NaN)}]` +
     (w.flowAboveAtEnd ? " (the flow is still above at its end)" : "");
   n[`${label}: sharpness measurements in the window`] = w.inWindow.length;
   unjudged[`${label}: median sharpness from the window's opening to the run's end / (2/η)`] =
     median(w.afterOpen) / cap;
   if (w.inWindow.length < c.minWindowMeasurements) {
-    return judged({
+    return {
       ok: undefined,
       reason: `${label} has ${w.inWindow.length} sharpness measurements in its EoS window ` +
         `(needs ${c.minWindowMeasurements})`,
-    });
+    };
   }
+  return edgeOfStabilityCheck(w, w.tOpen, flow, c, n);
+}
+
+/**
+ * A GD run that never reaches 0.9 · 2/η: not judged when it ends before the flow exceeds
+ * 1.1 · 2/η, failed when the flow does exceed it during the run.
+ */
+function unopenedWindow(w: EosWindow, c: ClaimCriteria): Check {
+  const { label } = w;
+  if (w.tFlowAbove === null || w.tEnd < w.tFlowAbove) {
+    return {
+      ok: undefined,
+      reason: `${label} ends at t=${fmt(w.tEnd)}, before the flow's sharpness reaches ` +
+        `${c.windowCloseFactor}·2/η${w.tFlowAbove === null ? "" : ` (t=${fmt(w.tFlowAbove)})`}`,
+    };
+  }
+  return {
+    ok: false,
+    reason: `${label} never reaches ${c.windowOpenFraction}·2/η, although the flow's ` +
+      `sharpness exceeds ${c.windowCloseFactor}·2/η from t=${fmt(w.tFlowAbove)}`,
+  };
+}
+
+/** In its window, GD's median sharpness lies near 2/η and its loss leaves the flow's. */
+function edgeOfStabilityCheck(
+  w: EosWindow,
+  tOpen: number,
+  flow: FlowReference,
+  c: ClaimCriteria,
+  n: Numbers,
+): Check {
+  const { label, twoOverEta: cap } = w;
   const ratio = median(w.inWindow) / cap;
   n[`${label}: median sharpness in the window / (2/η)`] = ratio;
-  const gap = largestLossGap(w.gd, flow.run, w.tOpen);
+  const gap = largestLossGap(w.gd, flow.run, tOpen);
   if (gap === undefined) {
-    return judged({
+    return {
       ok: undefined,
-      reason: `${label}: the flow's trajectory does not cover t ≥ ${fmt(w.tOpen)}`,
-    });
+      reason: `${label}: the flow's trajectory does not cover t ≥ ${fmt(tOpen)}`,
+    };
   }
   n[`${label}: largest relative loss gap to the flow after the window opens`] = gap.gap;
   const atEos = Math.abs(ratio - 1) <= c.eosBand, departs = gap.gap >= c.departureGap;
-  return judged({
+  return {
     ok: atEos && departs,
     reason: `${label} ${atEos ? "sits" : "does not sit"} at the edge of stability (median ` +
       `sharpness in the window ${fmt(ratio)}·2/η) and ${departs ? "leaves" : "does not leave"} ` +
       `the flow (largest relative loss gap ${fmt(gap.gap)} at t=${fmt(gap.t)})`,
-  });
+  };
 }
 
 /** EE's checks: monotone loss, follows the RK4 flow, peak sharpness not capped at 2/η. */
@@ -197,13 +223,8 @@ export function checkEosConfiguration(
   c: ClaimCriteria,
 ): ConfigurationVerdict {
   const numbers: Numbers = {}, unjudged: Numbers = {};
-  const row = (v: Pick<ConfigurationVerdict, "verdict" | "reason">): ConfigurationVerdict => ({
-    config: showcase.config,
-    ...v,
-    numbers,
-    unjudged,
-    eigenSolves: eigenSolveFlag(showcase.runs.map((r) => r.eigenSolves)),
-  });
+  const row = (v: Pick<ConfigurationVerdict, "verdict" | "reason">) =>
+    showcaseVerdict(showcase, v, numbers, unjudged);
   const runs = showcase.runs;
   const flow = flowReference(runs);
   if (!flow) {

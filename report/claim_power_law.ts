@@ -17,6 +17,7 @@ import {
   type ClaimVerdict,
   type ConfigurationVerdict,
   fmt,
+  type Numbers,
   overallVerdict,
 } from "./claim_verdict.ts";
 import { eigenSolveFlag } from "./eigen_solves.ts";
@@ -54,8 +55,6 @@ export function informativeness(points: SweepPoint[], c: ClaimCriteria): Informa
         medianSteps >= c.informativeSteps,
   };
 }
-
-type Numbers = Record<string, number | string>;
 
 /** The design's numbers, and what it lacks to show a power law. */
 function designGaps(own: SweepPoint[], c: ClaimCriteria, n: Numbers): string[] {
@@ -97,53 +96,80 @@ export function checkPowerLawConfiguration(
   const info = informativeness(own, c);
   numbers["median |ln(final/initial alignment)|"] = info.medianLogChange ?? "not recorded";
   numbers["median steps"] = info.medianSteps ?? "not recorded";
+  gaps.push(...uninformative(info, c));
+  const fit = configurationFit(config, fits, numbers, unjudged, gaps);
+  const row = (outcome: { verdict: ConfigurationVerdict["verdict"]; reason: string }) => ({
+    config,
+    ...outcome,
+    numbers,
+    unjudged,
+    eigenSolves: eigenSolveFlag(own.map((p) => p.eigenSolves)),
+    ...(info.informative !== undefined ? { informative: info.informative } : {}),
+  });
+  if (gaps.length > 0 || !fit) return row({ verdict: "inconclusive", reason: gaps.join("; ") });
+  return row(fitVerdict(fit, c));
+}
+
+/** Why the runs do not count (not recorded, or not informative); empty when they do. */
+function uninformative(info: Informativeness, c: ClaimCriteria): string[] {
   if (info.informative === undefined) {
-    gaps.push("the initial alignment or the steps of its runs are not recorded");
-  } else if (!info.informative) {
-    gaps.push(
-      `not informative: median |ln(final/initial alignment)| ${fmt(info.medianLogChange!)} ` +
-        `(needs ≥ ln ${c.informativeAlignmentChange} = ${
-          fmt(Math.log(c.informativeAlignmentChange))
-        }), ` +
-        `median steps ${fmt(info.medianSteps!)} (needs ≥ ${c.informativeSteps})`,
-    );
+    return ["the initial alignment or the steps of its runs are not recorded"];
   }
+  if (info.informative) return [];
+  return [
+    `not informative: median |ln(final/initial alignment)| ${fmt(info.medianLogChange!)} ` +
+    `(needs ≥ ln ${c.informativeAlignmentChange} = ${
+      fmt(Math.log(c.informativeAlignmentChange))
+    }), ` +
+    `median steps ${fmt(info.medianSteps!)} (needs ≥ ${c.informativeSteps})`,
+  ];
+}
+
+/**
+ * The configuration's fit over per-seed points, its numbers recorded (the fit over per-N means
+ * beside them, unjudged); a missing fit or one with non-finite numbers adds to `gaps`.
+ */
+function configurationFit(
+  config: string,
+  fits: FitRow[],
+  numbers: Numbers,
+  unjudged: Numbers,
+  gaps: string[],
+): FitRow | undefined {
   const means = fits.find((f) => f.config === config && f.over === "means");
   if (means) {
     unjudged["β over per-N means"] = means.beta;
     unjudged["R² over per-N means"] = means.r2;
   }
   const fit = fits.find((f) => f.config === config && f.over === "seeds");
-  if (!fit) gaps.push("no fit over per-seed points");
-  else {
-    numbers["β (per-seed fit)"] = fit.beta;
-    numbers["β 95% interval"] = `[${fmt(fit.beta_ci_low)}, ${fmt(fit.beta_ci_high)}]`;
-    numbers["R² (per-seed fit)"] = fit.r2;
-    numbers["points"] = fit.points;
-    if (![fit.beta, fit.beta_ci_low, fit.r2].every(Number.isFinite)) {
-      gaps.push("β, its interval or R² is not finite");
-    }
+  if (!fit) {
+    gaps.push("no fit over per-seed points");
+    return undefined;
   }
-  const row = (verdict: ConfigurationVerdict["verdict"], reason: string) => ({
-    config,
-    verdict,
-    reason,
-    numbers,
-    unjudged,
-    eigenSolves: eigenSolveFlag(own.map((p) => p.eigenSolves)),
-    ...(info.informative !== undefined ? { informative: info.informative } : {}),
-  });
-  if (gaps.length > 0) return row("inconclusive", gaps.join("; "));
-  const f = fit as FitRow;
+  numbers["β (per-seed fit)"] = fit.beta;
+  numbers["β 95% interval"] = `[${fmt(fit.beta_ci_low)}, ${fmt(fit.beta_ci_high)}]`;
+  numbers["R² (per-seed fit)"] = fit.r2;
+  numbers["points"] = fit.points;
+  if (![fit.beta, fit.beta_ci_low, fit.r2].every(Number.isFinite)) {
+    gaps.push("β, its interval or R² is not finite");
+  }
+  return fit;
+}
+
+/** A judged configuration: β's interval above 0 and R² at least the paper's lowest. */
+function fitVerdict(
+  f: FitRow,
+  c: ClaimCriteria,
+): { verdict: ConfigurationVerdict["verdict"]; reason: string } {
   const grows = f.beta_ci_low > 0, fitsWell = f.r2 >= c.minR2;
   const what = `β = ${fmt(f.beta)} [${fmt(f.beta_ci_low)}, ${fmt(f.beta_ci_high)}], ` +
     `R² = ${fmt(f.r2)}`;
-  if (grows && fitsWell) return row("reproduced", what);
+  if (grows && fitsWell) return { verdict: "reproduced", reason: what };
   const why = [
     ...(grows ? [] : ["β's interval is not above 0"]),
     ...(fitsWell ? [] : [`R² < ${c.minR2}`]),
   ];
-  return row("not reproduced", `${what}: ${why.join(", ")}`);
+  return { verdict: "not reproduced", reason: `${what}: ${why.join(", ")}` };
 }
 
 /** Claim 4 over every sweep configuration (those of the points, then any other fit's). */

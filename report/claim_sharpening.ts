@@ -11,13 +11,13 @@ import {
   type Check,
   type ClaimCriteria,
   type ClaimVerdict,
-  combineChecks,
   type ConfigurationVerdict,
   fmt,
+  type Numbers,
   overallVerdict,
 } from "./claim_verdict.ts";
-import { eigenSolveFlag } from "./eigen_solves.ts";
-import { sharpeningPhase } from "./sharpening_phase.ts";
+import { checkEeRuns } from "./_showcase_verdict.ts";
+import { type SharpeningPhase, sharpeningPhase } from "./sharpening_phase.ts";
 import {
   finiteCell,
   indexedColumns,
@@ -27,7 +27,6 @@ import {
 } from "./tables.ts";
 import { mean } from "../util/stats.ts";
 
-type Numbers = Record<string, number | string>;
 type Row = Record<string, unknown>;
 
 /** λ¹(G)/λ¹(ℋ) at each row that has both (and a non-zero sharpness). */
@@ -50,7 +49,13 @@ function firstLayerShare(rows: Row[], layers: number[]): { share: number; counte
   return { share: counted ? first / counted : NaN, counted };
 }
 
-function checkRun(ee: RunTables, c: ClaimCriteria, n: Numbers, unjudged: Numbers): Check[] {
+/** Claim 2's checks on one EE run: the rise, the Gauss–Newton share, the first layer's block. */
+function checkSharpeningRun(
+  ee: RunTables,
+  c: ClaimCriteria,
+  n: Numbers,
+  unjudged: Numbers,
+): Check[] {
   const label = runLabel(ee);
   const phase = sharpeningPhase(ee);
   if (!phase) return [{ ok: undefined, reason: `${label} has no sharpness measurements` }];
@@ -58,41 +63,63 @@ function checkRun(ee: RunTables, c: ClaimCriteria, n: Numbers, unjudged: Numbers
     ? `${fmt(phase.tStar)} (the run's last measurement)`
     : phase.tStar;
   n[`${label}: measurements in the sharpening phase`] = phase.rows.length;
-  const checks: Check[] = [];
+  return [
+    riseCheck(label, phase, c, n),
+    gaussNewtonCheck(label, phase, c, n, unjudged),
+    ...firstLayerCheck(label, phase, c, n, unjudged),
+  ];
+}
+
+/** Peak / initial sharpness ≥ the criterion's ratio. */
+function riseCheck(label: string, phase: SharpeningPhase, c: ClaimCriteria, n: Numbers): Check {
   if (!(phase.initial > 0)) {
-    checks.push({
-      ok: undefined,
-      reason: `${label}'s initial sharpness ${fmt(phase.initial)} ≤ 0`,
-    });
-  } else {
-    const ratio = phase.peak / phase.initial;
-    n[`${label}: peak / initial sharpness`] = ratio;
-    const ok = ratio >= c.sharpeningRatio;
-    checks.push({
-      ok,
-      reason: `${label}'s sharpness ${ok ? "rises" : "does not rise enough"}: peak/initial ` +
-        `${fmt(ratio)}`,
-    });
+    return { ok: undefined, reason: `${label}'s initial sharpness ${fmt(phase.initial)} ≤ 0` };
   }
+  const ratio = phase.peak / phase.initial;
+  n[`${label}: peak / initial sharpness`] = ratio;
+  const ok = ratio >= c.sharpeningRatio;
+  return {
+    ok,
+    reason: `${label}'s sharpness ${ok ? "rises" : "does not rise enough"}: peak/initial ` +
+      `${fmt(ratio)}`,
+  };
+}
+
+/** Mean λ¹(G)/λ¹(ℋ) over the sharpening phase within the criterion's band. */
+function gaussNewtonCheck(
+  label: string,
+  phase: SharpeningPhase,
+  c: ClaimCriteria,
+  n: Numbers,
+  unjudged: Numbers,
+): Check {
   const ratios = gaussNewtonRatios(phase.rows);
   const allRatios = gaussNewtonRatios(phase.allRows);
   if (allRatios.length) unjudged[`${label}: mean λ¹(G)/λ¹(ℋ), whole run`] = mean(allRatios);
   if (ratios.length === 0) {
-    checks.push({ ok: undefined, reason: `${label} has no λ¹(G) in the sharpening phase` });
-  } else {
-    const r = mean(ratios);
-    n[`${label}: mean λ¹(G)/λ¹(ℋ), sharpening phase`] = r;
-    const ok = r >= c.gaussNewtonRatioLow && r <= c.gaussNewtonRatioHigh;
-    checks.push({
-      ok,
-      reason: `${label}: mean λ¹(G)/λ¹(ℋ) over the sharpening phase ${fmt(r)} ` +
-        `${ok ? "is" : "is not"} in [${c.gaussNewtonRatioLow}, ${c.gaussNewtonRatioHigh}]`,
-    });
+    return { ok: undefined, reason: `${label} has no λ¹(G) in the sharpening phase` };
   }
+  const r = mean(ratios);
+  n[`${label}: mean λ¹(G)/λ¹(ℋ), sharpening phase`] = r;
+  const ok = r >= c.gaussNewtonRatioLow && r <= c.gaussNewtonRatioHigh;
+  return {
+    ok,
+    reason: `${label}: mean λ¹(G)/λ¹(ℋ) over the sharpening phase ${fmt(r)} ` +
+      `${ok ? "is" : "is not"} in [${c.gaussNewtonRatioLow}, ${c.gaussNewtonRatioHigh}]`,
+  };
+}
+
+/** λ¹(G¹¹) the largest per-layer block at the criterion's share of the phase's measurements. */
+function firstLayerCheck(
+  label: string,
+  phase: SharpeningPhase,
+  c: ClaimCriteria,
+  n: Numbers,
+  unjudged: Numbers,
+): Check[] {
   const layers = indexedColumns(phase.allRows, "lambda_G_layer_");
   if (layers.length < 2 || layers[0] !== 1) {
-    checks.push({ ok: undefined, reason: `${label} lacks per-layer blocks lambda_G_layer_1…L` });
-    return checks;
+    return [{ ok: undefined, reason: `${label} lacks per-layer blocks lambda_G_layer_1…L` }];
   }
   const all = firstLayerShare(phase.allRows, layers);
   if (all.counted) {
@@ -100,19 +127,17 @@ function checkRun(ee: RunTables, c: ClaimCriteria, n: Numbers, unjudged: Numbers
   }
   const { share, counted } = firstLayerShare(phase.rows, layers);
   if (counted === 0) {
-    checks.push({
+    return [{
       ok: undefined,
       reason: `${label} has no measurement with every layer block in the sharpening phase`,
-    });
-  } else {
-    n[`${label}: share where λ¹(G¹¹) is the largest block, sharpening phase`] = share;
-    checks.push({
-      ok: share >= c.firstLayerFraction,
-      reason: `${label}: λ¹(G¹¹) is the largest block at ${fmt(share * 100)}% of the ` +
-        `sharpening phase's ${counted} measurements`,
-    });
+    }];
   }
-  return checks;
+  n[`${label}: share where λ¹(G¹¹) is the largest block, sharpening phase`] = share;
+  return [{
+    ok: share >= c.firstLayerFraction,
+    reason: `${label}: λ¹(G¹¹) is the largest block at ${fmt(share * 100)}% of the ` +
+      `sharpening phase's ${counted} measurements`,
+  }];
 }
 
 /** Claim 2 on one showcase configuration (every EE run in it). */
@@ -120,18 +145,7 @@ export function checkSharpeningConfiguration(
   showcase: ShowcaseTables,
   c: ClaimCriteria,
 ): ConfigurationVerdict {
-  const numbers: Numbers = {}, unjudged: Numbers = {};
-  const ees = showcase.runs.filter((r) => r.solver === "ee");
-  const checks = ees.length === 0
-    ? [{ ok: undefined, reason: "no EE run" }]
-    : ees.flatMap((ee) => checkRun(ee, c, numbers, unjudged));
-  return {
-    config: showcase.config,
-    ...combineChecks(checks),
-    numbers,
-    unjudged,
-    eigenSolves: eigenSolveFlag(showcase.runs.map((r) => r.eigenSolves)),
-  };
+  return checkEeRuns(showcase, c, checkSharpeningRun);
 }
 
 /** Claim 2 over every showcase configuration. */

@@ -34,6 +34,9 @@ export interface ConfigurationVerdict {
   informative?: boolean;
 }
 
+/** A configuration's numbers by label (judged, or shown beside them unjudged). */
+export type Numbers = ConfigurationVerdict["numbers"];
+
 /** A computed verdict on one claim of SCIENCE.md §6, per configuration and overall. */
 export interface ClaimVerdict {
   /** The claim's number in SCIENCE.md §6 (1–4). */

@@ -48,94 +48,23 @@ export function powerLawFigure(
   fits: FitRow[],
   opts: Pick<FigureOptions, "width" | "height" | "criteria"> = {},
 ): VegaLiteSpec {
-  points.forEach((p, i) => {
-    if (typeof p.config !== "string") throw new Error(`points[${i}].config: expected a string`);
-    for (const col of ["N", "alignment"] as const) {
-      if (!(Number.isFinite(p[col]) && p[col] > 0)) {
-        throw new Error(`points[${i}].${col}: ${p[col]} is not a positive finite number`);
-      }
-    }
-  });
-  fits.forEach((f, i) => {
-    if (f.over !== "seeds" && f.over !== "means") {
-      throw new Error(`fits[${i}].over: "${f.over}" is not one of seeds, means`);
-    }
-  });
+  validatePowerLawRows(points, fits);
   requireData(points, "F7", "no power-law points");
-  const values: Record<string, unknown>[] = [];
-  const configs = [...new Set(points.map((p) => p.config))];
-  const fitLabels: string[] = [];
-  const panels: string[] = [];
-  for (const config of configs) {
-    const own = points.filter((p) => p.config === config);
-    const panel = powerLawPanel(config, own, opts.criteria ?? DEFAULT_CRITERIA);
-    panels.push(panel);
-    for (const p of own) {
-      values.push({
-        config,
-        panel,
-        N: p.N,
-        seed: p.seed,
-        alignment: p.alignment,
-        kind: "seed",
-        series: SEED_SERIES,
-      });
-    }
-    for (const N of [...new Set(own.map((p) => p.N))].sort((a, b) => a - b)) {
-      const alignment = mean(own.filter((p) => p.N === N).map((p) => p.alignment));
-      values.push({ config, panel, kind: "mean", series: MEAN_SERIES, N, alignment });
-    }
-    const nMin = Math.min(...own.map((p) => p.N)), nMax = Math.max(...own.map((p) => p.N));
-    for (const fit of fits.filter((f) => f.config === config)) {
-      const series = fitLabel(fit);
-      fitLabels.push(series);
-      for (const N of [nMin, nMax]) {
-        values.push({
-          config,
-          panel,
-          kind: "fit",
-          series,
-          over: fit.over,
-          N,
-          alignment: fit.c * N ** fit.beta,
-        });
-      }
-    }
-  }
-  const color = {
-    field: "series",
-    type: "nominal",
-    title: null,
-    scale: {
-      domain: [SEED_SERIES, MEAN_SERIES, ...fitLabels],
-      range: ["#a0a0a0", "#000000", ...fitLabels.map((_, i) => FIT_COLORS[i % FIT_COLORS.length])],
-    },
-    legend: { orient: "bottom", direction: "vertical", labelLimit: 600 },
-  } as const;
-  const x = {
-    field: "N",
-    type: "quantitative",
-    scale: { type: "log", nice: false, padding: 12 },
-    title: "dataset size N",
-  } as const;
-  const y = {
-    field: "alignment",
-    type: "quantitative",
-    scale: { type: "log", nice: false, padding: 12 },
-    title: "final mean alignment ā",
-  } as const;
+  const data = powerLawValues(points, fits, opts.criteria ?? DEFAULT_CRITERIA);
+  const { x, y } = logAxes();
+  const color = seriesColor(data.fitLabels);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: "F7 · Final alignment vs dataset size (log-log) with power-law fits",
-    data: { values },
+    data: { values: data.values },
     facet: {
       field: "panel",
       type: "nominal",
       title: null,
-      sort: panels,
+      sort: data.panels,
       header: { labelExpr: "split(datum.value, '\\n')", labelLimit: 0 },
     },
-    columns: Math.min(configs.length, 3),
+    columns: Math.min(data.panels.length, 3),
     resolve: { scale: { x: "independent", y: "independent" } },
     spec: {
       width: opts.width ?? 300,
@@ -170,4 +99,97 @@ export function powerLawFigure(
       ],
     },
   };
+}
+
+/** Every point's configuration is a string and its N and alignment positive; fits say `over`. */
+function validatePowerLawRows(points: SweepPoint[], fits: FitRow[]): void {
+  points.forEach((p, i) => {
+    if (typeof p.config !== "string") throw new Error(`points[${i}].config: expected a string`);
+    for (const col of ["N", "alignment"] as const) {
+      if (!(Number.isFinite(p[col]) && p[col] > 0)) {
+        throw new Error(`points[${i}].${col}: ${p[col]} is not a positive finite number`);
+      }
+    }
+  });
+  fits.forEach((f, i) => {
+    if (f.over !== "seeds" && f.over !== "means") {
+      throw new Error(`fits[${i}].over: "${f.over}" is not one of seeds, means`);
+    }
+  });
+}
+
+/** F7's inline data: per configuration, its seeds, its per-N means and each fit's two ends. */
+function powerLawValues(points: SweepPoint[], fits: FitRow[], criteria: ClaimCriteria) {
+  const values: Record<string, unknown>[] = [];
+  const fitLabels: string[] = [];
+  const panels: string[] = [];
+  for (const config of new Set(points.map((p) => p.config))) {
+    const own = points.filter((p) => p.config === config);
+    const panel = powerLawPanel(config, own, criteria);
+    panels.push(panel);
+    for (const p of own) {
+      values.push({
+        config,
+        panel,
+        N: p.N,
+        seed: p.seed,
+        alignment: p.alignment,
+        kind: "seed",
+        series: SEED_SERIES,
+      });
+    }
+    for (const N of [...new Set(own.map((p) => p.N))].sort((a, b) => a - b)) {
+      const alignment = mean(own.filter((p) => p.N === N).map((p) => p.alignment));
+      values.push({ config, panel, kind: "mean", series: MEAN_SERIES, N, alignment });
+    }
+    const nMin = Math.min(...own.map((p) => p.N)), nMax = Math.max(...own.map((p) => p.N));
+    for (const fit of fits.filter((f) => f.config === config)) {
+      const series = fitLabel(fit);
+      fitLabels.push(series);
+      for (const N of [nMin, nMax]) {
+        values.push({
+          config,
+          panel,
+          kind: "fit",
+          series,
+          over: fit.over,
+          N,
+          alignment: fit.c * N ** fit.beta,
+        });
+      }
+    }
+  }
+  return { values, fitLabels, panels };
+}
+
+/** The colour of each series: grey seeds, black means, one colour per fitted line. */
+function seriesColor(fitLabels: string[]) {
+  return {
+    field: "series",
+    type: "nominal",
+    title: null,
+    scale: {
+      domain: [SEED_SERIES, MEAN_SERIES, ...fitLabels],
+      range: ["#a0a0a0", "#000000", ...fitLabels.map((_, i) => FIT_COLORS[i % FIT_COLORS.length])],
+    },
+    legend: { orient: "bottom", direction: "vertical", labelLimit: 600 },
+  } as const;
+}
+
+/** Both axes logarithmic, without rounding their domains. */
+function logAxes() {
+  return {
+    x: {
+      field: "N",
+      type: "quantitative",
+      scale: { type: "log", nice: false, padding: 12 },
+      title: "dataset size N",
+    },
+    y: {
+      field: "alignment",
+      type: "quantitative",
+      scale: { type: "log", nice: false, padding: 12 },
+      title: "final mean alignment ā",
+    },
+  } as const;
 }

@@ -178,15 +178,7 @@ export function sharpnessFigure(runs: RunTables[], opts: FigureOptions = {}): Ve
     t0: w.tOpen,
     t1: w.tClose,
   }));
-  const order = runs.map(runLabel);
-  const color = {
-    field: "series",
-    type: "nominal",
-    title: null,
-    sort: order,
-    legend: { labelLimit: 400, symbolType: "stroke", symbolOpacity: 1, symbolStrokeWidth: 2 },
-  } as const;
-  const x = { field: "t", type: "quantitative", title: "gradient-flow time t" } as const;
+  const color = runColor(runs.map(runLabel));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title(
@@ -198,30 +190,60 @@ export function sharpnessFigure(runs: RunTables[], opts: FigureOptions = {}): Ve
     width: opts.width ?? 560,
     height: opts.height ?? 320,
     layer: [
-      ...(windows.length === 0 ? [] : [{
-        data: { values: windows },
-        mark: { type: "rect" as const, opacity: 0.1 },
-        encoding: {
-          x: { ...x, field: "t0" },
-          x2: { field: "t1" },
-          color,
-        },
-      }]),
+      ...(windows.length === 0 ? [] : [eosWindowLayer(windows, color)]),
       {
         data: { values },
         mark: { type: "line", strokeWidth: 1.5, clip: true },
         encoding: {
-          x,
+          x: { ...TIME_AXIS },
           y: { field: "value", type: "quantitative", title: "sharpness λ¹(ℋ)" },
           color,
         },
       },
-      ...(rules.length === 0 ? [] : [{
-        data: { values: rules },
-        mark: { type: "rule" as const, strokeDash: [6, 4], strokeWidth: 1.5 },
-        encoding: { y: { field: "threshold", type: "quantitative" as const }, color },
-      }]),
+      ...(rules.length === 0 ? [] : [twoOverEtaLayer(rules, color)]),
     ],
+  };
+}
+
+/** F2's time axis. */
+const TIME_AXIS = { field: "t", type: "quantitative", title: "gradient-flow time t" } as const;
+
+/** F2's colour per run, in the runs' order, with line symbols in the legend. */
+function runColor(order: string[]) {
+  return {
+    field: "series",
+    type: "nominal",
+    title: null,
+    sort: order,
+    legend: { labelLimit: 400, symbolType: "stroke", symbolOpacity: 1, symbolStrokeWidth: 2 },
+  } as const;
+}
+
+/** F2's shaded EoS windows, one rectangle per GD run that has one. */
+function eosWindowLayer(
+  windows: { series: string; t0: number | null; t1: number | null }[],
+  color: ReturnType<typeof runColor>,
+) {
+  return {
+    data: { values: windows },
+    mark: { type: "rect" as const, opacity: 0.1 },
+    encoding: {
+      x: { ...TIME_AXIS, field: "t0" },
+      x2: { field: "t1" },
+      color,
+    },
+  };
+}
+
+/** F2's dashed 2/η rule of each GD run. */
+function twoOverEtaLayer(
+  rules: { series: string; threshold: number }[],
+  color: ReturnType<typeof runColor>,
+) {
+  return {
+    data: { values: rules },
+    mark: { type: "rule" as const, strokeDash: [6, 4], strokeWidth: 1.5 },
+    encoding: { y: { field: "threshold", type: "quantitative" as const }, color },
   };
 }
 
