@@ -118,73 +118,107 @@ function parseYaml(text: string, path: string, positions: Map<string, number>): 
 
 /** JSON (RFC 8259) with the offset of every field, refusing duplicate keys. */
 function parseJson(text: string, path: string, positions: Map<string, number>): unknown {
-  let i = 0;
-  const fail = (what: string, at = i): never => {
-    throw syntaxError(path, text, at, "JSON syntax error", what);
-  };
-  const space = () => {
-    while (i < text.length && " \t\n\r".includes(text[i])) i++;
-  };
-  const found = () => i >= text.length ? "the end of the file" : JSON.stringify(text[i]);
-  const string = (): string => {
+  return new JsonReader(text, path, positions).document();
+}
+
+/** A recursive-descent reader of one JSON document, recording each field's offset. */
+class JsonReader {
+  #i = 0;
+
+  constructor(
+    readonly text: string,
+    readonly path: string,
+    readonly positions: Map<string, number>,
+  ) {}
+
+  /** The whole text: one value, then nothing but white space. */
+  document(): unknown {
+    const result = this.#value("");
+    this.#space();
+    if (this.#i < this.text.length) {
+      this.#fail(`unexpected ${this.#found()} after the end of the value`);
+    }
+    return result;
+  }
+
+  #fail(what: string, at = this.#i): never {
+    throw syntaxError(this.path, this.text, at, "JSON syntax error", what);
+  }
+
+  #space(): void {
+    while (this.#i < this.text.length && " \t\n\r".includes(this.text[this.#i])) this.#i++;
+  }
+
+  #found(): string {
+    return this.#i >= this.text.length ? "the end of the file" : JSON.stringify(this.text[this.#i]);
+  }
+
+  #string(): string {
     // deno-lint-ignore no-control-regex -- JSON strings may not hold raw control characters
-    const m = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(i));
-    if (!m) fail("a string is not closed or holds a bad escape or control character");
-    i += m![0].length;
-    return JSON.parse(m![0]);
-  };
-  const value = (field: string): unknown => {
-    space();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      const out: Record<string, unknown> = {};
-      space();
-      if (text[i] === "}") return i++, out;
-      while (true) {
-        space();
-        if (text[i] !== '"') fail(`expected a key in double quotes, found ${found()}`);
-        const keyAt = i, key = string();
-        const sub = field ? `${field}.${key}` : key;
-        if (Object.hasOwn(out, key)) {
-          fail(`the key "${key}" appears twice in the same object`, keyAt);
-        }
-        positions.set(sub, keyAt);
-        space();
-        if (text[i] !== ":") fail(`expected ":" after the key "${key}", found ${found()}`);
-        i++;
-        out[key] = value(sub);
-        space();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return i++, out;
-        else fail(`expected "," or "}" after the value of "${key}", found ${found()}`);
-      }
-    }
-    if (c === "[") {
-      i++;
-      const out: unknown[] = [];
-      space();
-      if (text[i] === "]") return i++, out;
-      while (true) {
-        space();
-        positions.set(`${field}[${out.length}]`, i);
-        out.push(value(`${field}[${out.length}]`));
-        space();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return i++, out;
-        else fail(`expected "," or "]" in a list, found ${found()}`);
-      }
-    }
-    if (c === '"') return string();
-    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(
-      text.slice(i),
+    const m = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(
+      this.text.slice(this.#i),
     );
-    if (!m) return fail(`expected a value, found ${found()}`);
-    i += m[0].length;
+    if (!m) this.#fail("a string is not closed or holds a bad escape or control character");
+    this.#i += m![0].length;
+    return JSON.parse(m![0]);
+  }
+
+  #value(field: string): unknown {
+    this.#space();
+    const c = this.text[this.#i];
+    if (c === "{") return this.#object(field);
+    if (c === "[") return this.#list(field);
+    if (c === '"') return this.#string();
+    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(
+      this.text.slice(this.#i),
+    );
+    if (!m) return this.#fail(`expected a value, found ${this.#found()}`);
+    this.#i += m[0].length;
     return JSON.parse(m[0]);
-  };
-  const result = value("");
-  space();
-  if (i < text.length) fail(`unexpected ${found()} after the end of the value`);
-  return result;
+  }
+
+  #object(field: string): Record<string, unknown> {
+    this.#i++;
+    const out: Record<string, unknown> = {};
+    this.#space();
+    if (this.text[this.#i] === "}") return this.#i++, out;
+    while (true) {
+      this.#space();
+      if (this.text[this.#i] !== '"') {
+        this.#fail(`expected a key in double quotes, found ${this.#found()}`);
+      }
+      const keyAt = this.#i, key = this.#string();
+      const sub = field ? `${field}.${key}` : key;
+      if (Object.hasOwn(out, key)) {
+        this.#fail(`the key "${key}" appears twice in the same object`, keyAt);
+      }
+      this.positions.set(sub, keyAt);
+      this.#space();
+      if (this.text[this.#i] !== ":") {
+        this.#fail(`expected ":" after the key "${key}", found ${this.#found()}`);
+      }
+      this.#i++;
+      out[key] = this.#value(sub);
+      this.#space();
+      if (this.text[this.#i] === ",") this.#i++;
+      else if (this.text[this.#i] === "}") return this.#i++, out;
+      else this.#fail(`expected "," or "}" after the value of "${key}", found ${this.#found()}`);
+    }
+  }
+
+  #list(field: string): unknown[] {
+    this.#i++;
+    const out: unknown[] = [];
+    this.#space();
+    if (this.text[this.#i] === "]") return this.#i++, out;
+    while (true) {
+      this.#space();
+      this.positions.set(`${field}[${out.length}]`, this.#i);
+      out.push(this.#value(`${field}[${out.length}]`));
+      this.#space();
+      if (this.text[this.#i] === ",") this.#i++;
+      else if (this.text[this.#i] === "]") return this.#i++, out;
+      else this.#fail(`expected "," or "]" in a list, found ${this.#found()}`);
+    }
+  }
 }

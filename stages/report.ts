@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { allOf, defineStage, list, string, upstream } from "../pipeline/mod.ts";
+import { allOf, defineStage, list, type StageContext, string, upstream } from "../pipeline/mod.ts";
 import { evaluateClaims, type ReportFigure, type ReportLink, writeReport } from "../report/mod.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { readFits, readShowcases } from "./results.ts";
@@ -34,33 +34,9 @@ export const reportStage = defineStage({
     const { points, fits } = await readFits(ctx.inputList("fits"));
     const claims = evaluateClaims({ showcases, points, fits });
     const figureDir = ctx.inputs.figures ? ctx.input("figures") : null;
-    const figureIndex: ReportFigure[] = figureDir
-      ? JSON.parse(await Deno.readTextFile(`${figureDir}/figures.json`))
-      : [];
-    const figures = figureIndex.map((f) => ({
-      ...f,
-      pngPath: `${figureDir}/${f.pngPath}`,
-      svgPath: `${figureDir}/${f.svgPath}`,
-      vlPath: `${figureDir}/${f.vlPath}`,
-    }));
-    const artifacts: ReportLink[] = [], manifests: ReportLink[] = [];
-    const seen = new Set<string>();
-    for (const name of ["showcase", "sweep", "fits"]) {
-      for (const a of ctx.inputList(name)) {
-        if (seen.has(a.path)) continue;
-        seen.add(a.path);
-        const label = `${a.stage} ${JSON.stringify(a.params.config)} ${a.params.run ?? ""} ` +
-          (a.params.n !== undefined ? `N=${a.params.n} seed=${a.params.seed}` : "");
-        artifacts.push({ label: label.trim(), path: a.path });
-        manifests.push({ label: label.trim(), path: `${a.path}/manifest.json` });
-      }
-    }
-    const T1 = figureDir
-      ? {
-        markdown: await Deno.readTextFile(`${figureDir}/T1.md`),
-        html: await Deno.readTextFile(`${figureDir}/T1.html`),
-      }
-      : undefined;
+    const figures = figureDir ? await readFigureIndex(figureDir) : [];
+    const { artifacts, manifests } = inputLinks(ctx);
+    const T1 = figureDir ? await readFitTable(figureDir) : undefined;
     if (figureDir) {
       artifacts.push({ label: "figures", path: figureDir });
       manifests.push({ label: "figures", path: `${figureDir}/manifest.json` });
@@ -96,3 +72,41 @@ export const reportStage = defineStage({
     });
   },
 });
+
+/** The figures stage's index, with each file's path made absolute. */
+async function readFigureIndex(figureDir: string): Promise<ReportFigure[]> {
+  const index: ReportFigure[] = JSON.parse(await Deno.readTextFile(`${figureDir}/figures.json`));
+  return index.map((f) => ({
+    ...f,
+    pngPath: `${figureDir}/${f.pngPath}`,
+    svgPath: `${figureDir}/${f.svgPath}`,
+    vlPath: `${figureDir}/${f.vlPath}`,
+  }));
+}
+
+/** The fit table T1, as the figures stage wrote it. */
+async function readFitTable(figureDir: string): Promise<{ markdown: string; html: string }> {
+  return {
+    markdown: await Deno.readTextFile(`${figureDir}/T1.md`),
+    html: await Deno.readTextFile(`${figureDir}/T1.html`),
+  };
+}
+
+/** A link to each input artifact (train runs and fits, once each) and to its manifest. */
+function inputLinks(
+  ctx: StageContext<unknown>,
+): { artifacts: ReportLink[]; manifests: ReportLink[] } {
+  const artifacts: ReportLink[] = [], manifests: ReportLink[] = [];
+  const seen = new Set<string>();
+  for (const name of ["showcase", "sweep", "fits"]) {
+    for (const a of ctx.inputList(name)) {
+      if (seen.has(a.path)) continue;
+      seen.add(a.path);
+      const label = `${a.stage} ${JSON.stringify(a.params.config)} ${a.params.run ?? ""} ` +
+        (a.params.n !== undefined ? `N=${a.params.n} seed=${a.params.seed}` : "");
+      artifacts.push({ label: label.trim(), path: a.path });
+      manifests.push({ label: label.trim(), path: `${a.path}/manifest.json` });
+    }
+  }
+  return { artifacts, manifests };
+}
