@@ -81,86 +81,155 @@ function runConfig(c: Config, emit: Emit): void {
   const y = Int32Array.from({ length: c.n }, () => rng.int(C));
   const objective = new Objective({ spec: c.spec, loss: "mse", x, y });
   const theta0 = initTheta(c.spec, rng);
-  let peakRss = Deno.memoryUsage().rss, peakTensorBytes = tf.memory().numBytes;
-  const sample = () => {
-    peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
-    peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
-  };
+  const memory = new PeakMemory();
   try {
     emit(`${p}.parameters`, objective.parameterCount, "count");
     emit(`${p}.kernel_threads`, kernelThreads(), "count");
-    const point = objective.at(theta0);
-    const vs = [0, 1, 2].map(() =>
+    const probes = [0, 1, 2].map(() =>
       Float64Array.from({ length: objective.parameterCount }, () => rng.normal())
     );
-    // The first calls run slower (wasm tier-up, tfjs's first kernels): warm up before timing.
-    warmUp(() => {
-      objective.at(theta0).dispose();
-      curvatureProducts(point, "hessian", vs);
-    });
-    const gradient = timeMs(() => objective.at(theta0).dispose(), c.reps);
-    const hvp = timeMs(() => curvatureProducts(point, "hessian", [vs[0]]), c.reps);
-    const batch3 = timeMs(() => curvatureProducts(point, "hessian", vs), c.reps);
-    sample();
-    point.dispose();
-    const fromScratch = timeMs(() => {
-      const q = objective.at(theta0);
-      curvatureProducts(q, "hessian", [vs[0]]);
-      q.dispose();
-    }, c.reps);
-    emit(`${p}.gradient`, gradient, "ms");
-    emit(`${p}.hvp`, hvp, "ms");
-    emit(`${p}.hvp_over_gradient`, hvp / gradient, "ratio");
-    emit(`${p}.hvp_with_forward_backward`, fromScratch, "ms");
-    emit(`${p}.hvp_with_forward_backward_over_gradient`, fromScratch / gradient, "ratio");
-    emit(`${p}.hvp_batch3_per_vector`, batch3 / 3, "ms");
-    emit(`${p}.hvp_batch3_speedup`, (3 * hvp) / batch3, "ratio");
-
-    // EE over 30 steps from the init, then 30 more: the first window includes the cold start and
-    // the fast early change of the Hessian, the second is the warm steady state of long runs. The
-    // block power baseline solves the same eigenproblem at the first window's points.
-    const ee = new ExponentialEuler({
-      etaMax: EE_ETA,
-      k: EE_K,
-      warmup: 0,
-      eigen: DEFAULT_EIGEN_SETTINGS,
-    });
-    let powerApps = 0, powerUnconverged = 0, powerVectors: Float64Array[] = [];
-    let appsOnBaselineSteps = 0;
-    const first = runEe(ee, objective, { theta: theta0, t: 0, step: 0 }, vs[0], (q, apps, s) => {
-      sample();
-      if (s >= c.baselineSteps) return;
-      appsOnBaselineSteps += apps;
-      const power = blockPowerIteration(
-        hessianOperator(q),
-        EE_K + 1,
-        powerVectors,
-        DEFAULT_EIGEN_SETTINGS.tolerance,
-        c.baselineMaxIterations,
-      );
-      powerVectors = power.vectors;
-      powerApps += power.applications;
-      if (!power.converged) powerUnconverged++;
-    });
-    const firstRatio = emitEeWindow(emit, p, "ee", first, hvp);
-    const warm = runEe(ee, objective, first.end, vs[0], () => sample());
-    const warmRatio = emitEeWindow(emit, p, "ee_warm", warm, hvp);
-    emit(`${p}.baseline_steps`, c.baselineSteps, "count");
-    emit(`${p}.ee_applications_per_baseline_step`, appsOnBaselineSteps / c.baselineSteps, "count");
-    emit(`${p}.block_power_applications_per_step`, powerApps / c.baselineSteps, "count");
-    emit(`${p}.block_power_capped_steps`, powerUnconverged, "count");
-    emit(`${p}.peak_rss`, peakRss / 2 ** 20, "MiB");
-    emit(`${p}.peak_tensor_memory`, peakTensorBytes / 2 ** 20, "MiB");
+    const { gradient, hvp } = benchProducts(c, objective, theta0, probes, memory, emit);
+    const ee = benchEe(c, objective, theta0, { probe: probes[0], hvp }, memory, emit);
+    emit(`${p}.peak_rss`, memory.rss / 2 ** 20, "MiB");
+    emit(`${p}.peak_tensor_memory`, memory.tensorBytes / 2 ** 20, "MiB");
     emit(`${p}.check.hvp_le_2.5x_gradient`, Number(hvp <= 2.5 * gradient), "bool");
-    emit(`${p}.check.ee_step_le_apps_plus_2_hvp`, Number(firstRatio <= 1), "bool");
+    emit(`${p}.check.ee_step_le_apps_plus_2_hvp`, Number(ee.firstRatio <= 1), "bool");
     emit(
       `${p}.check.ee_fewer_applications_than_block_power`,
-      Number(appsOnBaselineSteps < powerApps),
+      Number(ee.appsOnBaselineSteps < ee.powerApps),
       "bool",
     );
-    emit(`${p}.check.ee_warm_step_le_apps_plus_2_hvp`, Number(warmRatio <= 1), "bool");
+    emit(`${p}.check.ee_warm_step_le_apps_plus_2_hvp`, Number(ee.warmRatio <= 1), "bool");
   } finally {
     objective.dispose();
+  }
+}
+
+/** The largest process and tensor memory seen at the samples taken. */
+class PeakMemory {
+  rss = Deno.memoryUsage().rss;
+  tensorBytes = tf.memory().numBytes;
+
+  sample(): void {
+    this.rss = Math.max(this.rss, Deno.memoryUsage().rss);
+    this.tensorBytes = Math.max(this.tensorBytes, tf.memory().numBytes);
+  }
+}
+
+/**
+ * Times the gradient and the Hessian products at the init (one vector, three at once, and one
+ * with its own forward-backward pass); resolves the gradient's and one HVP's median ms.
+ */
+function benchProducts(
+  c: Config,
+  objective: Objective,
+  theta0: Float32Array,
+  vs: Float64Array[],
+  memory: PeakMemory,
+  emit: Emit,
+): { gradient: number; hvp: number } {
+  const p = `numerics.${c.name}`;
+  const point = objective.at(theta0);
+  // The first calls run slower (wasm tier-up, tfjs's first kernels): warm up before timing.
+  warmUp(() => {
+    objective.at(theta0).dispose();
+    curvatureProducts(point, "hessian", vs);
+  });
+  const gradient = timeMs(() => objective.at(theta0).dispose(), c.reps);
+  const hvp = timeMs(() => curvatureProducts(point, "hessian", [vs[0]]), c.reps);
+  const batch3 = timeMs(() => curvatureProducts(point, "hessian", vs), c.reps);
+  memory.sample();
+  point.dispose();
+  const fromScratch = timeMs(() => {
+    const q = objective.at(theta0);
+    curvatureProducts(q, "hessian", [vs[0]]);
+    q.dispose();
+  }, c.reps);
+  emit(`${p}.gradient`, gradient, "ms");
+  emit(`${p}.hvp`, hvp, "ms");
+  emit(`${p}.hvp_over_gradient`, hvp / gradient, "ratio");
+  emit(`${p}.hvp_with_forward_backward`, fromScratch, "ms");
+  emit(`${p}.hvp_with_forward_backward_over_gradient`, fromScratch / gradient, "ratio");
+  emit(`${p}.hvp_batch3_per_vector`, batch3 / 3, "ms");
+  emit(`${p}.hvp_batch3_speedup`, (3 * hvp) / batch3, "ratio");
+  return { gradient, hvp };
+}
+
+/**
+ * EE over 30 steps from the init, then 30 more: the first window includes the cold start and the
+ * fast early change of the Hessian, the second is the warm steady state of long runs. The block
+ * power baseline solves the same eigenproblem at the first window's points.
+ */
+function benchEe(
+  c: Config,
+  objective: Objective,
+  theta0: Float32Array,
+  timing: { probe: Float64Array; hvp: number },
+  memory: PeakMemory,
+  emit: Emit,
+) {
+  const p = `numerics.${c.name}`;
+  const ee = new ExponentialEuler({
+    etaMax: EE_ETA,
+    k: EE_K,
+    warmup: 0,
+    eigen: DEFAULT_EIGEN_SETTINGS,
+  });
+  const baseline = new BlockPowerBaseline(c);
+  const first = runEe(
+    ee,
+    objective,
+    { theta: theta0, t: 0, step: 0 },
+    timing.probe,
+    (q, apps, s) => {
+      memory.sample();
+      baseline.atPoint(q, apps, s);
+    },
+  );
+  const firstRatio = emitEeWindow(emit, p, "ee", first, timing.hvp);
+  const warm = runEe(ee, objective, first.end, timing.probe, () => memory.sample());
+  const warmRatio = emitEeWindow(emit, p, "ee_warm", warm, timing.hvp);
+  emit(`${p}.baseline_steps`, c.baselineSteps, "count");
+  emit(
+    `${p}.ee_applications_per_baseline_step`,
+    baseline.eeApplications / c.baselineSteps,
+    "count",
+  );
+  emit(`${p}.block_power_applications_per_step`, baseline.applications / c.baselineSteps, "count");
+  emit(`${p}.block_power_capped_steps`, baseline.unconverged, "count");
+  return {
+    firstRatio,
+    warmRatio,
+    appsOnBaselineSteps: baseline.eeApplications,
+    powerApps: baseline.applications,
+  };
+}
+
+/**
+ * A warm-started block power iteration for EE's eigenpairs at each of the first `baselineSteps`
+ * EE points, counting its operator applications against EE's own on those steps.
+ */
+class BlockPowerBaseline {
+  applications = 0;
+  unconverged = 0;
+  eeApplications = 0;
+  #vectors: Float64Array[] = [];
+
+  constructor(readonly c: Config) {}
+
+  atPoint(q: ObjectivePoint, eeApplications: number, step: number): void {
+    if (step >= this.c.baselineSteps) return;
+    this.eeApplications += eeApplications;
+    const power = blockPowerIteration(
+      hessianOperator(q),
+      EE_K + 1,
+      this.#vectors,
+      DEFAULT_EIGEN_SETTINGS.tolerance,
+      this.c.baselineMaxIterations,
+    );
+    this.#vectors = power.vectors;
+    this.applications += power.applications;
+    if (!power.converged) this.unconverged++;
   }
 }
 

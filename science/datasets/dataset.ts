@@ -89,27 +89,8 @@ export function resolveConfig(config: DatasetConfig): Resolved {
   if (!(DATASET_NAMES as readonly string[]).includes(dataset)) {
     throw new Error(`dataset: "${dataset}" is not one of ${DATASET_NAMES.join(", ")}`);
   }
-  const image = (IMAGE_DATASETS as readonly string[]).includes(dataset);
-  let classList = Array.isArray(config.classes) ? [...config.classes] : undefined;
-  if (classList && !image) {
-    // Synthetic data has no labels to pick from: a list may only name its first C classes.
-    if (!classList.every((label, i) => label === i)) {
-      throw new Error(
-        `classes: ${dataset} takes its first C classes [0, …, C − 1], got [${
-          classList.join(", ")
-        }]`,
-      );
-    }
-    config = { ...config, classes: classList.length };
-    classList = undefined;
-  }
-  classList?.forEach((label, i) => intIn(`classes[${i}]`, label, 0, 9));
-  if (classList && new Set(classList).size !== classList.length) {
-    throw new Error(`classes: each label at most once, got [${classList.join(", ")}]`);
-  }
-  const classes = classList?.length ?? (config.classes as number | undefined) ?? (image ? 10 : 2);
-  const maxClasses = dataset === "xor" ? 2 : image ? 10 : 1000;
-  intIn("classes", classes, 2, maxClasses);
+  const image = isImage(dataset);
+  const { classes, classList } = resolveClasses(config, image);
   intIn("n", config.n, 1, Number.MAX_SAFE_INTEGER);
   intIn("seed", config.seed ?? 0, 0, 2 ** 32 - 1);
   const split = config.split ?? "train";
@@ -134,6 +115,48 @@ export function resolveConfig(config: DatasetConfig): Resolved {
     scale: config.scale ?? true,
     standardise: config.standardise ?? false,
   };
+  resolveGeneratorOptions(config, resolved);
+  return resolved;
+}
+
+const isImage = (dataset: string) => (IMAGE_DATASETS as readonly string[]).includes(dataset);
+
+/**
+ * The class count C, and for a list of an image dataset's labels the list; synthetic data takes
+ * a list only as [0, …, C − 1], its first C classes.
+ */
+function resolveClasses(
+  config: DatasetConfig,
+  image: boolean,
+): { classes: number; classList: number[] | undefined } {
+  const { dataset } = config;
+  let classList = Array.isArray(config.classes) ? [...config.classes] : undefined;
+  let count = config.classes as number | undefined;
+  if (classList && !image) {
+    // Synthetic data has no labels to pick from: a list may only name its first C classes.
+    if (!classList.every((label, i) => label === i)) {
+      throw new Error(
+        `classes: ${dataset} takes its first C classes [0, …, C − 1], got [${
+          classList.join(", ")
+        }]`,
+      );
+    }
+    count = classList.length;
+    classList = undefined;
+  }
+  classList?.forEach((label, i) => intIn(`classes[${i}]`, label, 0, 9));
+  if (classList && new Set(classList).size !== classList.length) {
+    throw new Error(`classes: each label at most once, got [${classList.join(", ")}]`);
+  }
+  const classes = classList?.length ?? count ?? (image ? 10 : 2);
+  const maxClasses = dataset === "xor" ? 2 : image ? 10 : 1000;
+  intIn("classes", classes, 2, maxClasses);
+  return { classes, classList };
+}
+
+/** The generators' own options (teacher, mixture), checked, with their defaults. */
+function resolveGeneratorOptions(config: DatasetConfig, resolved: Resolved): void {
+  const { dataset } = config;
   if (dataset === "teacher" || dataset === "gaussian-mixture") {
     resolved.dim = config.dim ?? 10;
     intIn("dim", resolved.dim, 1, 100000);
@@ -145,7 +168,18 @@ export function resolveConfig(config: DatasetConfig): Resolved {
       throw new Error(`separation: must be > 0, got ${resolved.separation}`);
     }
   }
-  return resolved;
+}
+
+/** A dataset's examples before standardisation, and where they came from. */
+interface LoadedExamples {
+  inputs: Float32Array;
+  labels: Int32Array;
+  dim: number;
+  source: Record<string, unknown>;
+  /** Images: each row's index in its split. */
+  indices?: Int32Array;
+  /** Images: the features of every training example of the chosen classes. */
+  trainPool?: () => Promise<Float32Array>;
 }
 
 /** Prepares a dataset from its configuration (loading, subsetting and preprocessing). */
@@ -154,58 +188,14 @@ export async function prepareDataset(
   sources: SourceOptions = {},
 ): Promise<PreparedDataset> {
   const c = resolveConfig(config);
-  const image = (IMAGE_DATASETS as readonly string[]).includes(c.dataset);
-  let inputs: Float32Array, labels: Int32Array, dim: number;
-  let source: Record<string, unknown>;
-  let trainPool: (() => Promise<Float32Array>) | null = null;
-  let sourceIndices: Int32Array | undefined;
-  if (image) {
-    const pool = await loadImagePool(c.dataset as ImageDataset, c.split, sources);
-    const kept = keptLabels(pool.labels, c.classList!);
-    const indices = balancedSubset(kept, c.classes, c.n, c.seed);
-    const shape = { channels: pool.channels, height: pool.height, width: pool.width };
-    const features = (p: typeof pool, rows: number[]) => {
-      const x = averagePool(p.images, rows, shape, c.pool);
-      if (c.scale) { for (let i = 0; i < x.length; i++) x[i] /= 255; }
-      return x;
-    };
-    inputs = features(pool, indices);
-    labels = Int32Array.from(indices, (i) => kept[i]);
-    sourceIndices = Int32Array.from(indices);
-    dim = inputs.length / c.n;
-    source = {
-      ...pool.source,
-      split: c.split,
-      examples: pool.count,
-      layout: "channels × height × width",
-    };
-    trainPool = async () => {
-      const train = c.split === "train"
-        ? pool
-        : await loadImagePool(c.dataset as ImageDataset, "train", sources);
-      const trainKept = keptLabels(train.labels, c.classList!);
-      const rows = Array.from(trainKept.keys()).filter((i) => trainKept[i] >= 0);
-      return features(train, rows);
-    };
-  } else {
-    const data = c.dataset === "xor"
-      ? xorData(c.n, c.seed)
-      : c.dataset === "teacher"
-      ? teacherData(c.n, { dim: c.dim!, hidden: c.hidden!, classes: c.classes, seed: c.seed })
-      : gaussianMixtureData(c.n, {
-        dim: c.dim!,
-        classes: c.classes,
-        separation: c.separation!,
-        seed: c.seed,
-      });
-    ({ inputs, labels, dim } = data);
-    source = { kind: "synthetic", generator: c.dataset };
-  }
+  const image = isImage(c.dataset);
+  const loaded = image ? await loadImages(c, sources) : generate(c);
+  const { inputs, dim } = loaded;
   let statistics: PreparedDataset["statistics"];
   if (c.standardise) {
     // Image statistics come from every training example of the chosen classes; synthetic data
     // has no larger pool, so its own N examples are the pool.
-    statistics = featureStatistics(trainPool ? await trainPool() : inputs, dim);
+    statistics = featureStatistics(loaded.trainPool ? await loaded.trainPool() : inputs, dim);
     standardise(inputs, dim, statistics);
   }
   const { split: _split, pool: _pool, scale: _scale, ...common } = c;
@@ -214,14 +204,64 @@ export async function prepareDataset(
     : common;
   return {
     inputs,
-    labels,
+    labels: loaded.labels,
     n: c.n,
     dim,
     classes: c.classes,
-    indices: sourceIndices,
+    indices: loaded.indices,
     statistics,
-    manifest: { format: "eos-dataset/1", config: recorded, source },
+    manifest: { format: "eos-dataset/1", config: recorded, source: loaded.source },
   };
+}
+
+/** A balanced subset of an image split's chosen classes, pooled and scaled. */
+async function loadImages(c: Resolved, sources: SourceOptions): Promise<LoadedExamples> {
+  const pool = await loadImagePool(c.dataset as ImageDataset, c.split, sources);
+  const kept = keptLabels(pool.labels, c.classList!);
+  const indices = balancedSubset(kept, c.classes, c.n, c.seed);
+  const shape = { channels: pool.channels, height: pool.height, width: pool.width };
+  const features = (p: typeof pool, rows: number[]) => {
+    const x = averagePool(p.images, rows, shape, c.pool);
+    if (c.scale) { for (let i = 0; i < x.length; i++) x[i] /= 255; }
+    return x;
+  };
+  const inputs = features(pool, indices);
+  return {
+    inputs,
+    labels: Int32Array.from(indices, (i) => kept[i]),
+    indices: Int32Array.from(indices),
+    dim: inputs.length / c.n,
+    source: {
+      ...pool.source,
+      split: c.split,
+      examples: pool.count,
+      layout: "channels × height × width",
+    },
+    trainPool: async () => {
+      const train = c.split === "train"
+        ? pool
+        : await loadImagePool(c.dataset as ImageDataset, "train", sources);
+      const trainKept = keptLabels(train.labels, c.classList!);
+      const rows = Array.from(trainKept.keys()).filter((i) => trainKept[i] >= 0);
+      return features(train, rows);
+    },
+  };
+}
+
+/** Synthetic data from its generator. */
+function generate(c: Resolved): LoadedExamples {
+  const data = c.dataset === "xor"
+    ? xorData(c.n, c.seed)
+    : c.dataset === "teacher"
+    ? teacherData(c.n, { dim: c.dim!, hidden: c.hidden!, classes: c.classes, seed: c.seed })
+    : gaussianMixtureData(c.n, {
+      dim: c.dim!,
+      classes: c.classes,
+      separation: c.separation!,
+      seed: c.seed,
+    });
+  const { inputs, labels, dim } = data;
+  return { inputs, labels, dim, source: { kind: "synthetic", generator: c.dataset } };
 }
 
 /** Writes `inputs.npy`, `labels.npy` (and the standardisation statistics) and `manifest.json`. */
