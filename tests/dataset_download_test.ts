@@ -10,6 +10,7 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { dirname, join } from "@std/path";
 import { createRequire } from "node:module";
 import { serveFiles } from "../science/testing/file_mirror.ts";
+import { ranInstances, runReproduction } from "./cli_runs.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const NAMES = [
@@ -59,33 +60,19 @@ Deno.test({
         "extends: ci\nsweep:\n  sizes: [20, 30, 40]\n  seeds: [0]\n  configs:\n" +
           "    - name: mnist-ce\n      data: {dataset: mnist}\n",
       );
-      const pipeline = async () => {
-        const out = await new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            "-A",
-            "--quiet",
-            `${ROOT}pipeline/main.ts`,
-            "run",
-            "data",
-            "--config",
-            `${dir}/mnist.yaml`,
-            "--artifacts",
-            `${dir}/store`,
-          ],
-          cwd: ROOT,
-          env: {
-            NO_COLOR: "1",
-            EOS_DATASET_MIRROR: base,
-            EOS_MNIST_DIR: `${dir}/no-local-copy`,
-            EOS_DATASET_DIR: `${dir}/nothing-placed`,
-          },
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const text = new TextDecoder();
-        return { code: out.code, log: text.decode(out.stdout) + text.decode(out.stderr) };
-      };
+      const pipeline = () =>
+        runReproduction([
+          "run",
+          "data",
+          "--config",
+          `${dir}/mnist.yaml`,
+          "--artifacts",
+          `${dir}/store`,
+        ], {
+          EOS_DATASET_MIRROR: base,
+          EOS_MNIST_DIR: `${dir}/no-local-copy`,
+          EOS_DATASET_DIR: `${dir}/nothing-placed`,
+        });
 
       const cut = await pipeline();
       assertEquals(cut.code, 1, cut.log);
@@ -102,7 +89,7 @@ Deno.test({
       assertEquals(images.length, 2);
       assertEquals(images[0].range, null);
       assertMatch(images[1].range ?? "", /^bytes=[1-9]\d*-$/, "resumed from the part file");
-      const ran = [...resumed.log.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]);
+      const ran = ranInstances(resumed.log);
       assertEquals(ran.filter((id) => id.startsWith("data[") && id.includes("mnist")).length, 3);
 
       const stored = await Deno.realPath(`${dir}/store/source`).then((s) => {
@@ -122,7 +109,7 @@ Deno.test({
       const again = await pipeline();
       assertEquals(again.code, 0, again.log);
       assertEquals(log.length, requests, "stored: nothing is fetched again");
-      assertEquals([...again.log.matchAll(/^ran /gm)].length, 0);
+      assertEquals(ranInstances(again.log), []);
       assertEquals(
         await Deno.stat(`${ROOT}.cache`).then(() => true, () => false),
         cacheBefore,

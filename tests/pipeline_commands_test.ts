@@ -3,13 +3,8 @@
  * and gc on a real artifacts directory.
  */
 import { assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { FixtureProject } from "./pipeline_fixture.ts";
-
-function ran(stderr: string): string[] {
-  return [...stderr.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]).sort();
-}
-
-const COUNTS = ["count[n=1,seed=0]", "count[n=1,seed=1]", "count[n=2,seed=0]", "count[n=2,seed=1]"];
+import { DEFAULT_COUNTS, FixtureProject } from "./pipeline_fixture.ts";
+import { ranInstances } from "./cli_runs.ts";
 
 Deno.test("targets, --only, --from and --force select exactly what they say", async () => {
   const p = await FixtureProject.create();
@@ -17,7 +12,7 @@ Deno.test("targets, --only, --from and --force select exactly what they say", as
     // A target brings its upstream up to date, nothing else.
     const one = await p.cli("run", "count[n=1,seed=0]");
     assertEquals(one.code, 0, one.stderr);
-    assertEquals(ran(one.stderr), ["count[n=1,seed=0]", "source"]);
+    assertEquals(ranInstances(one.stderr), ["count[n=1,seed=0]", "source"]);
     // --only refuses to run upstream: total's other inputs are missing.
     const only = await p.cli("run", "total", "--only");
     assertEquals(only.code, 1);
@@ -26,7 +21,7 @@ Deno.test("targets, --only, --from and --force select exactly what they say", as
       /skipped +total: input not fresh: count\[n=1,seed=1\], count\[n=2,seed=0\]/,
     );
     const all = await p.cli("run");
-    assertEquals(ran(all.stderr), [
+    assertEquals(ranInstances(all.stderr), [
       "count[n=1,seed=1]",
       "count[n=2,seed=0]",
       "count[n=2,seed=1]",
@@ -35,11 +30,11 @@ Deno.test("targets, --only, --from and --force select exactly what they say", as
     ]);
     // --force reruns the selection only; identical outputs keep downstream fresh.
     const force = await p.cli("run", "source", "--force", "--only");
-    assertEquals(ran(force.stderr), ["source"]);
+    assertEquals(ranInstances(force.stderr), ["source"]);
     assertMatch((await p.cli("status")).stdout, /7 fresh, 0 stale, 0 missing/);
     // --from: the target and everything downstream.
     const from = await p.cli("run", "--from", "source", "--force");
-    assertEquals(ran(from.stderr), [...COUNTS, "source", "total"].sort());
+    assertEquals(ranInstances(from.stderr), [...DEFAULT_COUNTS, "source", "total"].sort());
     const fresh = await p.cli("run", "--from", "count"); // 5 selected, and source upstream
     assertMatch(fresh.stderr, /summary +0 ran, 6 fresh/);
   } finally {
@@ -101,7 +96,7 @@ Deno.test("verify finds and removes corrupt artifacts; gc removes what nothing r
       (await p.cli("status")).stdout,
       /stale +count\[n=1,seed=1\]: output missing: artifact removed/,
     );
-    assertEquals(ran((await p.cli("run")).stderr), ["count[n=1,seed=1]"]);
+    assertEquals(ranInstances((await p.cli("run")).stderr), ["count[n=1,seed=1]"]);
 
     // Shrink the sweep and change lr: the seed=1 instance and every superseded artifact go.
     await p.setConfig({ sweep: { n: [1], seed: [0] }, lr: 0.5 });

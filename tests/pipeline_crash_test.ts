@@ -3,7 +3,8 @@
  * runners on one artifacts directory, and parallel stages that actually overlap in time.
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { FixtureProject, StderrWatcher } from "./pipeline_fixture.ts";
+import { DEFAULT_INSTANCES, FixtureProject, StderrWatcher } from "./pipeline_fixture.ts";
+import { ranInstances } from "./cli_runs.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -21,10 +22,6 @@ async function waitUntilDead(pid: number, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return !alive(pid);
-}
-
-function ran(stderr: string): string[] {
-  return [...stderr.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]).sort();
 }
 
 async function leftovers(root: string): Promise<string[]> {
@@ -50,7 +47,7 @@ Deno.test("kill -9 of the runner mid-write: nothing half-written is valid, the n
     await watcher.done;
     // The orphaned stage notices that its runner died and exits.
     assert(await waitUntilDead(stagePid, 5000), "the stage subprocess outlived its runner");
-    const finishedBefore = ran(watcher.text);
+    const finishedBefore = ranInstances(watcher.text);
 
     const status = await p.cli("status");
     assertMatch(status.stdout, /^missing +broken\[mode=slow-write\]: never run$/m);
@@ -58,8 +55,10 @@ Deno.test("kill -9 of the runner mid-write: nothing half-written is valid, the n
     const resume = await p.cli("run", "--jobs", "2");
     assertEquals(resume.code, 0, resume.stderr);
     assertMatch(resume.stderr, /broke a stale lock of pid \d+ on /);
-    assert(ran(resume.stderr).includes("broken[mode=slow-write]"));
-    for (const id of finishedBefore) assert(!ran(resume.stderr).includes(id), `${id} ran twice`);
+    assert(ranInstances(resume.stderr).includes("broken[mode=slow-write]"));
+    for (const id of finishedBefore) {
+      assert(!ranInstances(resume.stderr).includes(id), `${id} ran twice`);
+    }
     const out = await Deno.readFile(
       `${await p.artifactDir("broken", "broken[mode=slow-write]")}/out.bin`,
     );
@@ -92,7 +91,7 @@ Deno.test("kill -9 of a stage mid-write: it fails cleanly, the rest finishes, a 
     assertEquals(await leftovers(p.root), []);
     const again = await p.cli("run");
     assertEquals(again.code, 0, again.stderr);
-    assertEquals(ran(again.stderr), ["broken[mode=slow-write]"]);
+    assertEquals(ranInstances(again.stderr), ["broken[mode=slow-write]"]);
   } finally {
     await p.dispose();
   }
@@ -108,19 +107,14 @@ Deno.test("two concurrent runners share the work: each instance runs once, both 
     const ea = dec.decode(ra.stderr);
     const eb = dec.decode(rb.stderr);
     assertEquals([ra.code, rb.code], [0, 0], ea + eb);
-    const all = [...ran(ea), ...ran(eb)].sort();
-    assertEquals(all, [
-      "count[n=1,seed=0]",
-      "count[n=1,seed=1]",
-      "count[n=2,seed=0]",
-      "count[n=2,seed=1]",
-      "other",
-      "source",
-      "total",
-    ]);
+    const all = [...ranInstances(ea), ...ranInstances(eb)].sort();
+    assertEquals(all, DEFAULT_INSTANCES);
     assertMatch(ea + eb, /^(reused|wait) /m); // they did meet on at least one instance
     // A runner locks only what it is running, so both got work to do.
-    assert(ran(ea).length > 0 && ran(eb).length > 0, `${ran(ea)} | ${ran(eb)}`);
+    assert(
+      ranInstances(ea).length > 0 && ranInstances(eb).length > 0,
+      `${ranInstances(ea)} | ${ranInstances(eb)}`,
+    );
     const status = await p.cli("status");
     assertMatch(status.stdout, /7 fresh, 0 stale, 0 missing/);
   } finally {

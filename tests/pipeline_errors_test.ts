@@ -5,10 +5,7 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { FixtureProject } from "./pipeline_fixture.ts";
-
-function ran(stderr: string): string[] {
-  return [...stderr.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]).sort();
-}
+import { ranInstances } from "./cli_runs.ts";
 
 Deno.test("failing stages: each failure is explained, everything else finishes", async () => {
   const p = await FixtureProject.create({ broken: ["throw", "outside", "undeclared", "missing"] });
@@ -59,7 +56,7 @@ Deno.test("a missing external input fails its stage and skips what depends on it
     );
     assertMatch(r.stderr, /skipped +count\[n=1,seed=0\]: upstream failed: source/);
     assertMatch(r.stderr, /skipped +total: upstream failed: count\[n=1,seed=0\]/);
-    assertEquals(ran(r.stderr), ["other"]);
+    assertEquals(ranInstances(r.stderr), ["other"]);
   } finally {
     await p.dispose();
   }

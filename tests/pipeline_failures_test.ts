@@ -6,10 +6,7 @@
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { FixtureProject } from "./pipeline_fixture.ts";
-
-function ran(stderr: string): string[] {
-  return [...stderr.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]).sort();
-}
+import { ranInstances } from "./cli_runs.ts";
 
 async function latestKey(p: FixtureProject, stage: string): Promise<string | null> {
   return await Deno.readLink(`${p.root}/artifacts/${stage}/latest`).catch(() => null);
@@ -25,7 +22,7 @@ Deno.test("a report runs from what finished and names each failure; no stack wit
       /^FAILED +broken\[mode=throw\]: deliberate failure in broken stage \(log: [^\n]*\.log\)$/m,
     );
     assert(!/^\s+at /m.test(r.stderr), `a stack trace without --verbose:\n${r.stderr}`);
-    assert(ran(r.stderr).includes("digest"), r.stderr);
+    assert(ranInstances(r.stderr).includes("digest"), r.stderr);
     const dir = await p.artifactDir("digest", "digest");
     const digest = JSON.parse(await Deno.readTextFile(`${dir}/digest.json`));
     assertEquals(digest.counts.length, 4, "every finished count is an input");
@@ -44,7 +41,7 @@ Deno.test("a report runs from what finished and names each failure; no stack wit
 
     // The same failures again: the report is fresh, not rerun; with --verbose the stack shows.
     const again = await p.cli("run", "--verbose");
-    assertEquals(ran(again.stderr), []);
+    assertEquals(ranInstances(again.stderr), []);
     assertMatch(again.stderr, /^\s+at .*broken\.ts/m);
 
     // Fixed: the failed instance's artifact is made and the report reruns without failures.
@@ -72,7 +69,7 @@ Deno.test("<stage>/latest follows the configuration that ran, and is removed whe
     assert(a !== null && b !== null && a !== b);
     await p.setConfig({ lr: 0.01 }); // back to A: everything fresh, the link follows
     const back = await p.cli("run");
-    assertEquals(ran(back.stderr), []);
+    assertEquals(ranInstances(back.stderr), []);
     assertEquals(await latestKey(p, "total"), a);
     // A failed configuration leaves no link to the last one's artifact.
     await Deno.remove(`${p.root}/data/input.txt`);

@@ -200,6 +200,17 @@ export const DEFAULT_CONFIG = {
   digest: false,
 };
 
+/** The count instances of the default config (its 2 × 2 sweep), sorted. */
+export const DEFAULT_COUNTS = [
+  "count[n=1,seed=0]",
+  "count[n=1,seed=1]",
+  "count[n=2,seed=0]",
+  "count[n=2,seed=1]",
+];
+
+/** Every instance of the default config's pipeline (no broken stage), sorted. */
+export const DEFAULT_INSTANCES = [...DEFAULT_COUNTS, "other", "source", "total"];
+
 /** A temporary project with the fixture's files; `dispose` removes it. */
 export class FixtureProject {
   /** Environment variables the command line gets on top of this process's (e.g. SLURM_CONF). */

@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { FixtureProject } from "./pipeline_fixture.ts";
+import { ranInstances } from "./cli_runs.ts";
 
 async function digest(path: string): Promise<string> {
   return hex(await Deno.readFile(path));
@@ -134,7 +135,7 @@ Deno.test("manifests cannot lie: an edited key, content hash, parameter or recor
       );
       assertMatch(verify.stdout, /^\d+ intact, 1 corrupt$/m, what);
       const again = await p.cli("run");
-      assertEquals(ran(again.stderr), [id], `${what}: only the corrupt instance reruns`);
+      assertEquals(ranInstances(again.stderr), [id], `${what}: only the corrupt instance reruns`);
       assertEquals(await Deno.readTextFile(`${dir}/manifest.json`) !== original, true);
     }
     // A manifest whose self-hash was recomputed after an edit still disagrees with its key.
@@ -156,13 +157,9 @@ Deno.test("manifests cannot lie: an edited key, content hash, parameter or recor
       (await p.cli("status")).stdout,
       /stale +count\[n=2,seed=1\]: manifest corrupt: contentHash does not match its outputs/,
     );
-    assertEquals(ran((await p.cli("run")).stderr), [id]);
+    assertEquals(ranInstances((await p.cli("run")).stderr), [id]);
     assertMatch((await p.cli("status")).stdout, /^5 fresh, 0 stale, 0 missing$/m);
   } finally {
     await p.dispose();
   }
 });
-
-function ran(stderr: string): string[] {
-  return [...stderr.matchAll(/^ran +(\S+)/gm)].map((x) => x[1]).sort();
-}

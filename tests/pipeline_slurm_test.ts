@@ -5,11 +5,11 @@
  * SIGKILL then started again. SLURM's own completion log is the witness of which jobs ran.
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { FixtureProject, StderrWatcher } from "./pipeline_fixture.ts";
+import { DEFAULT_INSTANCES, FixtureProject, StderrWatcher } from "./pipeline_fixture.ts";
 import { finishedJobs, jobStates, scancel, startCluster } from "./slurm_cluster.ts";
+import { ranInstances } from "./cli_runs.ts";
 
 const escape = (text: string) => text.replace(/[[\]]/g, "\\$&");
-const ran = (log: string) => [...log.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]).sort();
 const SLURM = ["--executor", "slurm"];
 
 /** Output hashes per instance, from the manifests of an artifacts folder. */
@@ -61,16 +61,8 @@ Deno.test({
             const jobLog = log.match(/job log: (\S+\/broken\/\.slurm-[0-9a-f]+\/job-(\d+)\.log)/);
             assertEquals(jobLog?.[2], failed![1], log);
             assertMatch(await Deno.readTextFile(jobLog![1]), /"t":"slurm-exit","status":1/);
-            const ids = [
-              "count[n=1,seed=0]",
-              "count[n=1,seed=1]",
-              "count[n=2,seed=0]",
-              "count[n=2,seed=1]",
-              "other",
-              "source",
-              "total",
-            ];
-            assertEquals(ran(r.stderr), ids);
+            const ids = DEFAULT_INSTANCES;
+            assertEquals(ranInstances(r.stderr), ids);
             const broken = ["broken[mode=resume]", "broken[mode=throw]"];
             const jobs = await finishedJobs(p.root, 9);
             assertEquals(jobs.map((j) => j.name).sort(), [...broken, ...ids].sort());
@@ -118,11 +110,11 @@ Deno.test({
               watcher.text,
               new RegExp(`^FAILED +count\\[n=1,seed=0\\]: SLURM job ${m[1]} was CANCELLED`, "m"),
             );
-            assertEquals(ran(watcher.text), ["count[n=2,seed=0]", "other", "source"]);
+            assertEquals(ranInstances(watcher.text), ["count[n=2,seed=0]", "other", "source"]);
             assertMatch(watcher.text, /^skipped +total: upstream failed: count\[n=1,seed=0\]$/m);
             const again = await p.cli("run", ...SLURM);
             assertEquals(again.code, 0, again.stderr);
-            assertEquals(ran(again.stderr), ["count[n=1,seed=0]", "total"]);
+            assertEquals(ranInstances(again.stderr), ["count[n=1,seed=0]", "total"]);
           } finally {
             await p.dispose();
           }

@@ -4,7 +4,8 @@
  * the changes to code that cannot change a result (comments, types, formatting, moves).
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { FixtureProject } from "./pipeline_fixture.ts";
+import { DEFAULT_COUNTS, FixtureProject } from "./pipeline_fixture.ts";
+import { ranInstances } from "./cli_runs.ts";
 
 /** The status lines as id → "status: reasons". */
 async function status(p: FixtureProject): Promise<Map<string, string>> {
@@ -19,18 +20,16 @@ async function status(p: FixtureProject): Promise<Map<string, string>> {
 }
 
 /** The ids that a run reports as ran. */
-function ran(stderr: string): string[] {
-  return [...stderr.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]).sort();
-}
-
-const COUNTS = ["count[n=1,seed=0]", "count[n=1,seed=1]", "count[n=2,seed=0]", "count[n=2,seed=1]"];
 
 Deno.test("staleness: each cause is detected and explained, and only what depends on it reruns", async () => {
   const p = await FixtureProject.create();
   try {
     const first = await p.cli("run", "--jobs", "2");
     assertEquals(first.code, 0, first.stderr);
-    assertEquals(ran(first.stderr), [...COUNTS, "other", "source", "total"].sort());
+    assertEquals(
+      ranInstances(first.stderr),
+      [...DEFAULT_COUNTS, "other", "source", "total"].sort(),
+    );
     assert([...(await status(p)).values()].every((s) => s === "fresh"));
 
     // Sweep instances each get their own artifact; total reads them all (value = 2·3n·lr).
@@ -43,15 +42,15 @@ Deno.test("staleness: each cause is detected and explained, and only what depend
     // Parameter change.
     await p.setConfig({ lr: 0.02 });
     let s = await status(p);
-    for (const id of COUNTS) assertEquals(s.get(id), "stale: param lr changed 0.01 → 0.02");
+    for (const id of DEFAULT_COUNTS) assertEquals(s.get(id), "stale: param lr changed 0.01 → 0.02");
     assertEquals(
       s.get("total"),
-      `stale: upstream not fresh: ${COUNTS.slice(0, 3).join(", ")} and 1 more`,
+      `stale: upstream not fresh: ${DEFAULT_COUNTS.slice(0, 3).join(", ")} and 1 more`,
     );
     assertEquals(s.get("source"), "fresh");
     const dry = await p.cli("run", "--dry-run");
     assertMatch(dry.stderr, /would run count\[n=1,seed=0\]: param lr changed 0\.01 → 0\.02/);
-    assertEquals(ran(dry.stderr), []);
+    assertEquals(ranInstances(dry.stderr), []);
     assertEquals((await status(p)).get("count[n=1,seed=0]"), "stale: param lr changed 0.01 → 0.02");
     await p.setConfig({ lr: 0.01 }); // back: the old artifacts are still there and fresh again
     assert([...(await status(p)).values()].every((x) => x === "fresh"));
@@ -61,25 +60,25 @@ Deno.test("staleness: each cause is detected and explained, and only what depend
     await p.write("lib/unrelated.ts", `export const greeting = "hi";\n`);
     s = await status(p);
     assertEquals(s.get("other"), "stale: code changed: lib/unrelated.ts");
-    for (const id of [...COUNTS, "source", "total"]) assertEquals(s.get(id), "fresh", id);
+    for (const id of [...DEFAULT_COUNTS, "source", "total"]) assertEquals(s.get(id), "fresh", id);
 
     // A helper two imports away (stages.ts → lib/a.ts → lib/b.ts), output unchanged: the counts
     // rerun, total stays fresh (early cutoff).
     await p.write("lib/b.ts", `export function scale(x: number): number {\n  return x + x;\n}\n`);
     s = await status(p);
-    for (const id of COUNTS) assertEquals(s.get(id), "stale: code changed: lib/b.ts");
+    for (const id of DEFAULT_COUNTS) assertEquals(s.get(id), "stale: code changed: lib/b.ts");
     assertEquals(s.get("source"), "fresh");
     assertMatch(s.get("total")!, /^stale: upstream not fresh: count/);
     const cutoff = await p.cli("run");
     assertEquals(cutoff.code, 0, cutoff.stderr);
-    assertEquals(ran(cutoff.stderr), [...COUNTS, "other"].sort());
+    assertEquals(ranInstances(cutoff.stderr), [...DEFAULT_COUNTS, "other"].sort());
     assertMatch(cutoff.stderr, /summary +5 ran, 2 fresh/);
 
     // External input change.
     await p.write("data/input.txt", "alpha beta gamma delta\n");
     assertEquals((await status(p)).get("source"), "stale: input text changed (data/input.txt)");
     const rerun = await p.cli("run");
-    assertEquals(ran(rerun.stderr), [...COUNTS, "source", "total"].sort());
+    assertEquals(ranInstances(rerun.stderr), [...DEFAULT_COUNTS, "source", "total"].sort());
     const total2 = JSON.parse(
       await Deno.readTextFile(`${await p.artifactDir("total", "total")}/total.json`),
     );
@@ -104,7 +103,7 @@ Deno.test("staleness: each cause is detected and explained, and only what depend
     const grown = await p.cli("run");
     assertEquals(grown.code, 0, grown.stderr);
     assertEquals(
-      ran(grown.stderr),
+      ranInstances(grown.stderr),
       ["count[n=1,seed=2]", "count[n=2,seed=1]", "count[n=2,seed=2]", "source", "total"].sort(),
     );
     const total3 = JSON.parse(
@@ -171,11 +170,11 @@ Deno.test("staleness: comments, types, formatting and a move rerun nothing; a on
 
     await p.write("lib/b.ts", (await p.read("lib/b.ts")).replace("x * 2", "x * 3"));
     const s = await status(p);
-    for (const id of COUNTS) assertEquals(s.get(id), "stale: code changed: lib/b.ts", id);
+    for (const id of DEFAULT_COUNTS) assertEquals(s.get(id), "stale: code changed: lib/b.ts", id);
     assertEquals([s.get("source"), s.get("other")], ["fresh", "fresh"]);
     assertMatch(s.get("total")!, /^stale: upstream not fresh: count/);
     const rerun = await p.cli("run");
-    assertEquals(ran(rerun.stderr), [...COUNTS, "total"].sort());
+    assertEquals(ranInstances(rerun.stderr), [...DEFAULT_COUNTS, "total"].sort());
     const total = JSON.parse(
       await Deno.readTextFile(`${await p.artifactDir("total", "total")}/total.json`),
     );

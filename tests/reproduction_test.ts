@@ -8,33 +8,16 @@
 import { assert, assertEquals } from "@std/assert";
 import { figureIds, inspectPageInChromium } from "../report/mod.ts";
 import { finishedJobs, startCluster } from "./slurm_cluster.ts";
+import { ranInstances, runReproduction } from "./cli_runs.ts";
 
 const FIGURE_IDS = figureIds(["showcase-xor"]);
 const VERDICTS = ["reproduced", "partly reproduced", "not reproduced", "inconclusive"];
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
-async function pipeline(...args: string[]): Promise<{ code: number; stderr: string }> {
-  return await pipelineWith({}, ...args);
-}
-
-async function pipelineWith(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", `${ROOT}pipeline/main.ts`, ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stderr: text.decode(out.stdout) + text.decode(out.stderr) };
-}
+const pipeline = (...args: string[]) => runReproduction(args);
 
 const CI_RUN = ["run", "--profile", "ci", "--artifacts"];
-const ran = (log: string) => [...log.matchAll(/^ran +(\S+)/gm)].map((m) => m[1]).sort();
 
 Deno.test({
   name: "ci profile: complete run, figures, report with verdicts, no-op rerun, one-branch rerun",
@@ -45,10 +28,10 @@ Deno.test({
     // other leaves idle along its critical path (on 2 cores, ~25% faster than one after the other).
     const cluster = await startCluster();
     const slurmStore = await Deno.makeTempDir({ prefix: "reproduction-slurm-" });
-    const viaSlurm = pipelineWith(cluster.env, ...CI_RUN, slurmStore, "--executor", "slurm");
+    const viaSlurm = runReproduction([...CI_RUN, slurmStore, "--executor", "slurm"], cluster.env);
     try {
       const first = await pipeline(...CI_RUN, store);
-      assertEquals(first.code, 0, first.stderr.slice(-4000));
+      assertEquals(first.code, 0, first.log.slice(-4000));
 
       const latest = (stage: string) => Deno.realPath(`${store}/${stage}/latest`);
       const figureDir = await latest("figures");
@@ -77,12 +60,12 @@ Deno.test({
       for (const img of page.images) assert(img.naturalWidth > 0 && img.width > 0, img.alt);
 
       const slurmRun = await viaSlurm;
-      assertEquals(slurmRun.code, 0, slurmRun.stderr.slice(-4000));
+      assertEquals(slurmRun.code, 0, slurmRun.log.slice(-4000));
       await sameResults(store, slurmStore);
 
       const again = await pipeline("run", "--profile", "ci", "--artifacts", store);
-      assertEquals(again.code, 0, again.stderr.slice(-2000));
-      assertEquals(ran(again.stderr), [], "a second run is a no-op");
+      assertEquals(again.code, 0, again.log.slice(-2000));
+      assertEquals(ranInstances(again.log), [], "a second run is a no-op");
 
       // One dataset size changes (256 → 200): only its branch and the summaries rerun.
       const config = `${store}/override.json`;
@@ -99,13 +82,13 @@ Deno.test({
         "--artifacts",
         store,
       );
-      assertEquals(changed.code, 0, changed.stderr.slice(-2000));
+      assertEquals(changed.code, 0, changed.log.slice(-2000));
       const branch = [0, 1, 2].flatMap((seed) => [
         `data[classes=[0,6],dataset=fashion-mnist,n=200,pool=4,seed=${seed},standardise=true]`,
         `train[config=fashion-mnist-cross-entropy,n=200,run=ee,seed=${seed}]`,
       ]);
       assertEquals(
-        ran(changed.stderr),
+        ranInstances(changed.log),
         [...branch, "figures", "fit[config=fashion-mnist-cross-entropy]", "report"].sort(),
       );
     } finally {

@@ -7,8 +7,7 @@
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "@std/assert";
 import { figureIds } from "../report/mod.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
+import { runReproduction } from "./cli_runs.ts";
 
 const xor = (seed: number) => ({
   dataset: "xor",
@@ -85,23 +84,14 @@ Deno.test({
     const store = await Deno.makeTempDir({ prefix: "showcases-" });
     try {
       await Deno.writeTextFile(`${store}/two.json`, JSON.stringify(PROFILE));
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--quiet",
-          `${ROOT}pipeline/main.ts`,
-          "run",
-          "--config",
-          `${store}/two.json`,
-          "--artifacts",
-          `${store}/a`,
-        ],
-        cwd: ROOT,
-        env: { NO_COLOR: "1" },
-      }).output();
-      const log = new TextDecoder().decode(out.stderr);
-      assertEquals(out.code, 0, log.slice(-3000));
+      const out = await runReproduction([
+        "run",
+        "--config",
+        `${store}/two.json`,
+        "--artifacts",
+        `${store}/a`,
+      ]);
+      assertEquals(out.code, 0, out.log.slice(-3000));
       const a = `${store}/a`;
       const figures = await Deno.realPath(`${a}/figures/latest`);
       const ids = figureIds(["showcase-xor-a", "showcase-xor-b"]);
