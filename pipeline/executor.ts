@@ -74,14 +74,19 @@ export function dispatchWorkerLine(line: string, events: StageEvents): WorkerFai
 
 /**
  * Runs each job in its own `deno run` subprocess. Each is told, in `PIPELINE_CORES`, its share of
- * the machine's cores at its start (at least one), for its own helper threads.
+ * the machine's cores at its start, for its own threads: the cores over the jobs running, but no
+ * more than the running jobs have left free, and at least one. So the jobs' threads exceed the
+ * cores only by the one each job needs when a job that started alone still holds them all.
  */
 export class SubprocessExecutor implements Executor {
   #running = 0;
+  #held = 0;
 
   async run(job: StageJob, events: StageEvents): Promise<void> {
     const scratch = await Deno.makeTempDir({ prefix: "pipeline-scratch-" });
-    const cores = Math.max(1, Math.floor(navigator.hardwareConcurrency / ++this.#running));
+    const all = navigator.hardwareConcurrency;
+    const cores = Math.max(1, Math.min(Math.floor(all / ++this.#running), all - this.#held));
+    this.#held += cores;
     try {
       const child = new Deno.Command(Deno.execPath(), {
         args: workerArgs([job.outDir, job.workDir, scratch], [JSON.stringify(job)]),
@@ -115,6 +120,7 @@ export class SubprocessExecutor implements Executor {
       throw new StageFailure(`${message}${hint}`, found?.stack ?? stderrTail.join("\n"));
     } finally {
       this.#running--;
+      this.#held -= cores;
       await Deno.remove(scratch, { recursive: true }).catch(() => {});
     }
   }

@@ -14,6 +14,7 @@
  */
 import { overrideResources, type PipelineOptions, type StageInstance } from "../pipeline/mod.ts";
 import { type BackendRequest, parseBackendRequest } from "../science/model/backend.ts";
+import { MAX_WORKERS, WORKERS_ENV } from "../science/model/engine.ts";
 import {
   type DataChoice,
   loadProfile,
@@ -30,13 +31,20 @@ import { fitStage } from "./fit.ts";
 import { figuresStage } from "./figures.ts";
 import { reportStage } from "./report.ts";
 
-/** Extra command-line options the pipeline accepts: `--backend NAME`. */
-export const cliOptions = ["backend"];
+/**
+ * Extra command-line options the pipeline accepts: `--backend NAME`, and `--workers N`, the
+ * worker threads of each train stage (science/model/engine.ts). The backend is a parameter (it
+ * changes the numbers); the workers are not (the numbers are the same, bit for bit, for every
+ * count), so `--workers` reaches the stages as the environment variable `EOS_WORKERS`, which
+ * their subprocesses inherit and read at run time, and never touches a cache key.
+ */
+export const cliOptions = ["backend", "workers"];
 
 /** Every stage instance of the chosen profile. */
 export async function pipeline(options: PipelineOptions): Promise<StageInstance[]> {
   const profile = await loadProfile(options.profile, options.config);
   const backend = backendOf(options.extra?.backend, profile.backend);
+  if (options.extra?.workers !== undefined) setWorkers(options.extra.workers);
   const { showcases, sweep } = profile;
   const datasets = new Map<string, StageInstance>();
   const runs: StageInstance[] = [];
@@ -161,6 +169,14 @@ function backendOf(flag: string | undefined, fromProfile: string): BackendReques
   } catch (error) {
     throw new Error(`--${(error as Error).message}`);
   }
+}
+
+/** Hands `--workers N` to the stages' subprocesses, validated first. */
+function setWorkers(flag: string): void {
+  if (!/^\d+$/.test(flag) || Number(flag) > MAX_WORKERS) {
+    throw new Error(`--workers: must be an integer in 0..${MAX_WORKERS}, got "${flag}"`);
+  }
+  Deno.env.set(WORKERS_ENV, flag);
 }
 
 /** How this profile's reproduction differs from the paper's setup, for the report. */

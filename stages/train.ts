@@ -117,6 +117,7 @@ export const trainStage = defineStage({
       stopReason: summary.stopReason,
       resumedFrom: facts.resumedFrom,
       wallSeconds: facts.wallSeconds,
+      workers: facts.workers,
       eigenSolves: facts.eigenSolvesByKind,
     });
   },

@@ -17,6 +17,7 @@ import {
 } from "./jacobians.ts";
 import { type BatchedLanczosOptions, batchedTopEigenvalue } from "./batched_spectral_norm.ts";
 import { jacobiEigen } from "../linalg/jacobi_eigen.ts";
+import { type ReadProgram, runSync } from "../model/readback.ts";
 
 /** How spectral norms are computed. */
 export interface AlignmentOptions {
@@ -54,7 +55,8 @@ export interface PerSampleAlignment {
 
 /**
  * Measures the alignment of every input row (inputs: N × d₀ row-major) for the MLP `spec` with
- * flat parameters θ.
+ * flat parameters θ, on this thread's backend (a training run measures through its objective
+ * instead, shard by shard: science/model/objective.ts).
  */
 export function alignmentPerSample(
   spec: MlpSpec,
@@ -71,9 +73,15 @@ export function alignmentPerSample(
   const parts: PerSampleAlignment[] = [];
   for (let start = 0; start < count; start += chunkSize) {
     const rows = inputs.subarray(start * d0, Math.min(count, start + chunkSize) * d0);
-    parts.push(measureChunk(spec, theta, rows, options));
+    parts.push(runSync(alignmentProgram(spec, theta, rows, options)));
   }
+  return joinAlignment(parts);
+}
+
+/** The per-sample measurements of consecutive row blocks as one, in order. */
+export function joinAlignment(parts: PerSampleAlignment[]): PerSampleAlignment {
   if (parts.length === 1) return parts[0];
+  const count = parts.reduce((s, p) => s + p.alignment.length, 0);
   const join = (pick: (p: PerSampleAlignment) => Float64Array) => {
     const out = new Float64Array(count);
     let at = 0;
@@ -94,87 +102,105 @@ export function alignmentPerSample(
   };
 }
 
-function measureChunk(
+/**
+ * The alignment of every input row as a read-back program (science/model/readback.ts): the
+ * Gram matrices of S¹ and S¹A¹, A¹'s and the Frobenius norms come back in one read, the
+ * pulled-back directions' norms in a second, then each layer's spectral norms.
+ */
+export function* alignmentProgram(
   spec: MlpSpec,
   theta: Float32Array,
   inputs: Float32Array,
   options: AlignmentOptions,
-): PerSampleAlignment {
+): ReadProgram<PerSampleAlignment> {
   const exactBelow = options.exactBelow ?? 16;
   const f = jacobianFactors(spec, theta, inputs);
+  const owned: tf.Tensor[] = [];
   try {
     const count = f.count, hidden = f.derivatives.length;
     const s1 = firstLayerSensitivity(f);
     const c = s1.shape[1];
-    const gram = batchedGram(s1);
-    const gramData = gram.dataSync();
-    const s1Norm = new Float64Array(count), s1Frob = new Float64Array(count);
-    const u = new Float32Array(count * c);
-    for (let i = 0; i < count; i++) {
-      const block = gramData.subarray(i * c * c, (i + 1) * c * c);
-      const eig = jacobiEigen(block, c);
-      s1Norm[i] = Math.sqrt(Math.max(eig.values[0], 0));
-      u.set(eig.vectors.subarray(0, c), i * c);
-      for (let q = 0; q < c; q++) s1Frob[i] += block[q * c + q];
-      s1Frob[i] = Math.sqrt(s1Frob[i]);
-    }
+    const a1Gram = smallerGram(f.weights[0]);
+    owned.push(s1, a1Gram);
+    const first = [batchedGram(s1), sensitivityGramWithFirstWeight(f, s1)];
+    const frob = f.derivatives.map((d, k) => frobeniusSquares(d, f.weights[k + 1]));
+    const [gramData, gram0Data, a1Data, ...frobData] = yield [...first, a1Gram, ...frob];
+    tf.dispose([...first, ...frob]);
+    const { s1Norm, s1Frob, u } = sensitivityNorms(gramData as Float32Array, count, c);
+    const s0Norm = topRootsOfGrams(gram0Data as Float32Array, count, c);
+    const firstWeightNorm = Math.sqrt(yield* matrixTopEigenvalue(a1Gram, a1Data, options.lanczos));
     const directions = backpropagatedDirections(f, u, c);
+    owned.push(...directions.vectors);
+    const directionNorms = (yield directions.norms).map((d) => Float64Array.from(d));
+    tf.dispose(directions.norms);
+    const layerNorms: Float64Array[] = [], alphas: Float64Array[] = [];
     let lanczosSteps = 0, lanczosConverged = true;
-    const layerNorms: Float64Array[] = [];
-    const alphas: Float64Array[] = [];
-    try {
-      for (let n = 1; n <= hidden; n++) {
-        const start = directions.vectors[n - 1];
-        const { values, steps, converged } = layerNormsSquared(
-          f,
-          n,
-          exactBelow,
-          options.lanczos,
-          start,
-        );
-        lanczosSteps = Math.max(lanczosSteps, steps);
-        lanczosConverged &&= converged;
-        const norms = values.map(Math.sqrt);
-        layerNorms.push(norms);
-        // αₙ = ‖wⁿ‖ / (‖Jⁿ‖₂ ‖wⁿ⁺¹‖), with ‖wᴸ‖ = ‖u‖ = 1.
-        const outer = n < hidden ? directions.norms[n] : null;
-        alphas.push(directions.norms[n - 1].map((x, i) => x / (norms[i] * (outer ? outer[i] : 1))));
-      }
-    } finally {
-      tf.dispose(directions.vectors);
+    for (let n = 1; n <= hidden; n++) {
+      const start = directions.vectors[n - 1];
+      const r = yield* layerNormsSquared(f, n, exactBelow, options.lanczos, start);
+      lanczosSteps = Math.max(lanczosSteps, r.steps);
+      lanczosConverged &&= r.converged;
+      const norms = r.values.map(Math.sqrt);
+      layerNorms.push(norms);
+      // αₙ = ‖wⁿ‖ / (‖Jⁿ‖₂ ‖wⁿ⁺¹‖), with ‖wᴸ‖ = ‖u‖ = 1.
+      const outer = n < hidden ? directionNorms[n] : null;
+      alphas.push(directionNorms[n - 1].map((x, i) => x / (norms[i] * (outer ? outer[i] : 1))));
     }
-    const s0Norm = sensitivityWithFirstWeight(f, s1);
-    tf.dispose([s1, gram]);
-    const firstWeightNorm = Math.sqrt(matrixTopEigenvalue(f.weights[0], options.lanczos));
-    const frobNorms = f.derivatives.map((d, k) => frobeniusNorms(d, f.weights[k + 1]));
-    const gainProduct = new Float64Array(count), alignment = new Float64Array(count);
-    const frobenius = new Float64Array(count), withJ0 = new Float64Array(count);
-    for (let i = 0; i < count; i++) {
-      let gain = 1, frobGain = 1;
-      for (let k = 0; k < hidden; k++) {
-        gain *= layerNorms[k][i];
-        frobGain *= frobNorms[k][i];
-      }
-      gainProduct[i] = gain;
-      alignment[i] = gain > 0 ? s1Norm[i] / gain : NaN;
-      frobenius[i] = frobGain > 0 ? s1Frob[i] / frobGain : NaN;
-      withJ0[i] = gain > 0 ? s0Norm[i] / (firstWeightNorm * gain) : NaN;
-    }
+    const frobNorms = frobData.map((d) => Float64Array.from(d, Math.sqrt));
     return {
-      alignment,
+      ...ratios(s1Norm, s1Frob, s0Norm, firstWeightNorm, layerNorms, frobNorms),
       alphas,
       s1Norm,
       layerNorms,
-      gainProduct,
-      frobenius,
-      withJ0,
       firstWeightNorm,
       lanczosSteps,
       lanczosConverged,
     };
   } finally {
+    tf.dispose(owned);
     disposeFactors(f);
   }
+}
+
+/** ‖S¹‖₂, ‖S¹‖_F and S¹'s top left singular vector u per sample, from its C×C Gram matrices. */
+function sensitivityNorms(gram: Float32Array, count: number, c: number) {
+  const s1Norm = new Float64Array(count), s1Frob = new Float64Array(count);
+  const u = new Float32Array(count * c);
+  for (let i = 0; i < count; i++) {
+    const block = gram.subarray(i * c * c, (i + 1) * c * c);
+    const eig = jacobiEigen(block, c);
+    s1Norm[i] = Math.sqrt(Math.max(eig.values[0], 0));
+    u.set(eig.vectors.subarray(0, c), i * c);
+    for (let q = 0; q < c; q++) s1Frob[i] += block[q * c + q];
+    s1Frob[i] = Math.sqrt(s1Frob[i]);
+  }
+  return { s1Norm, s1Frob, u };
+}
+
+/** a(x), the Frobenius variant and the variant with J⁰ per sample, and the gain products. */
+function ratios(
+  s1Norm: Float64Array,
+  s1Frob: Float64Array,
+  s0Norm: Float64Array,
+  firstWeightNorm: number,
+  layerNorms: Float64Array[],
+  frobNorms: Float64Array[],
+) {
+  const count = s1Norm.length;
+  const gainProduct = new Float64Array(count), alignment = new Float64Array(count);
+  const frobenius = new Float64Array(count), withJ0 = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    let gain = 1, frobGain = 1;
+    for (let k = 0; k < layerNorms.length; k++) {
+      gain *= layerNorms[k][i];
+      frobGain *= frobNorms[k][i];
+    }
+    gainProduct[i] = gain;
+    alignment[i] = gain > 0 ? s1Norm[i] / gain : NaN;
+    frobenius[i] = frobGain > 0 ? s1Frob[i] / frobGain : NaN;
+    withJ0[i] = gain > 0 ? s0Norm[i] / (firstWeightNorm * gain) : NaN;
+  }
+  return { alignment, gainProduct, frobenius, withJ0 };
 }
 
 /**
@@ -208,110 +234,115 @@ export function summariseAlignment(p: PerSampleAlignment): Record<string, number
 }
 
 /** ‖Jⁿ‖₂² per sample: exact from the small Gram matrix when a side is narrow, else Lanczos. */
-function layerNormsSquared(
+function* layerNormsSquared(
   f: JacobianFactors,
   n: number,
   exactBelow: number,
   lanczos: BatchedLanczosOptions | undefined,
   start: tf.Tensor2D,
-): { values: Float64Array; steps: number; converged: boolean } {
+): ReadProgram<{ values: Float64Array; steps: number; converged: boolean }> {
   const a = f.weights[n], d = f.derivatives[n - 1]; // Jⁿ = Aⁿ⁺¹ diag(d)
   const [rows, cols] = a.shape;
   if (Math.min(rows, cols) <= exactBelow) {
-    const k = Math.min(rows, cols);
     const gram = tf.tidy(() =>
       rows <= cols ? batchedGram(tf.mul(a.expandDims(0), d.expandDims(1)) as tf.Tensor3D) : tf.mul(
         tf.matMul(a.transpose(), a).expandDims(0),
         tf.mul(d.expandDims(2), d.expandDims(1)),
       )
     );
-    const data = gram.dataSync();
+    const [data] = yield [gram];
     gram.dispose();
-    const values = new Float64Array(f.count);
-    for (let i = 0; i < f.count; i++) {
-      values[i] = Math.max(
-        jacobiEigen(data.subarray(i * k * k, (i + 1) * k * k), k).values[0],
-        0,
-      );
-    }
-    return { values, steps: 0, converged: true };
+    return {
+      values: topOfGrams(data as Float32Array, f.count, Math.min(rows, cols)),
+      steps: 0,
+      converged: true,
+    };
   }
   // JⁿᵀJⁿ v = d ⊙ ((d ⊙ v) AᵀA): one matmul per step with the precomputed AᵀA.
   const m = tf.tidy(() => tf.matMul(a.transpose(), a));
   try {
-    return batchedTopEigenvalue((v) => tf.mul(d, tf.matMul(tf.mul(d, v), m)), f.count, cols, {
-      ...lanczos,
-      start,
-    });
+    return yield* batchedTopEigenvalue(
+      (v) => tf.mul(d, tf.matMul(tf.mul(d, v), m)),
+      f.count,
+      cols,
+      {
+        ...lanczos,
+        start,
+      },
+    );
   } finally {
     m.dispose();
   }
 }
 
+/** The top eigenvalue (≥ 0) of each of `count` k×k symmetric blocks. */
+function topOfGrams(data: Float32Array, count: number, k: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    out[i] = Math.max(jacobiEigen(data.subarray(i * k * k, (i + 1) * k * k), k).values[0], 0);
+  }
+  return out;
+}
+
+/** The square roots of {@linkcode topOfGrams}: spectral norms from Gram matrices. */
+function topRootsOfGrams(data: Float32Array, count: number, k: number): Float64Array {
+  return topOfGrams(data, count, k).map(Math.sqrt);
+}
+
 /**
  * The top left singular vector u of S¹ pulled back through the layers: wᴸ = u,
- * wⁿ = Jⁿᵀwⁿ⁺¹ (index n − 1), with their norms. Then αₙ = ‖wⁿ‖ / (‖Jⁿ‖₂ ‖wⁿ⁺¹‖), and the
- * ratios telescope to ‖S¹ᵀu‖ / Π‖Jⁿ‖₂ = a(x). wⁿ also starts the Lanczos run for ‖Jⁿ‖₂: it
- * leans towards Jⁿ's top right singular vector, the more so the more aligned the network is.
+ * wⁿ = Jⁿᵀwⁿ⁺¹ (index n − 1), with their norms (tensors, read back together). Then αₙ = ‖wⁿ‖ /
+ * (‖Jⁿ‖₂ ‖wⁿ⁺¹‖), and the ratios telescope to ‖S¹ᵀu‖ / Π‖Jⁿ‖₂ = a(x). wⁿ also starts the
+ * Lanczos run for ‖Jⁿ‖₂: it leans towards Jⁿ's top right singular vector, the more so the more
+ * aligned the network is.
  */
 function backpropagatedDirections(
   f: JacobianFactors,
   u: Float32Array,
   c: number,
-): { vectors: tf.Tensor2D[]; norms: Float64Array[] } {
+): { vectors: tf.Tensor2D[]; norms: tf.Tensor1D[] } {
   const hidden = f.derivatives.length;
-  const vectors: tf.Tensor2D[] = new Array(hidden), norms: Float64Array[] = new Array(hidden);
+  const vectors: tf.Tensor2D[] = new Array(hidden), norms: tf.Tensor1D[] = new Array(hidden);
   const top = tf.tensor2d(u, [f.count, c]);
   let w = top;
   for (let n = hidden; n >= 1; n--) {
     const prev = w;
     w = tf.tidy(() => tf.mul(tf.matMul(prev, f.weights[n]), f.derivatives[n - 1]));
     vectors[n - 1] = w;
-    const norm = tf.norm(w, "euclidean", 1);
-    norms[n - 1] = Float64Array.from(norm.dataSync());
-    norm.dispose();
+    norms[n - 1] = tf.norm(w, "euclidean", 1) as tf.Tensor1D;
   }
   top.dispose();
   return { vectors, norms };
 }
 
-/** ‖S¹A¹‖₂ per sample, from the C×C Gram matrix S¹(A¹A¹ᵀ)S¹ᵀ. */
-function sensitivityWithFirstWeight(f: JacobianFactors, s1: tf.Tensor3D): Float64Array {
+/** The C×C Gram matrices S¹(A¹A¹ᵀ)S¹ᵀ, whose top eigenvalues are ‖S¹A¹‖₂². */
+function sensitivityGramWithFirstWeight(f: JacobianFactors, s1: tf.Tensor3D): tf.Tensor3D {
   const [count, c, d1] = s1.shape;
-  const gram = tf.tidy(() => {
+  return tf.tidy(() => {
     const a = f.weights[0];
     const left = tf.matMul(s1.reshape([count * c, d1]), tf.matMul(a, a.transpose()));
     return tf.matMul(left.reshape([count, c, d1]), tf.transpose(s1, [0, 2, 1]));
   });
-  const data = gram.dataSync();
-  gram.dispose();
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const top = jacobiEigen(data.subarray(i * c * c, (i + 1) * c * c), c).values[0];
-    out[i] = Math.sqrt(Math.max(top, 0));
-  }
-  return out;
 }
 
-/** ‖A‖₂² of one matrix: exact for a narrow side, else Lanczos on the smaller Gram matrix. */
-function matrixTopEigenvalue(a: tf.Tensor2D, lanczos: BatchedLanczosOptions | undefined): number {
+/** A Aᵀ or AᵀA, whichever is smaller: its top eigenvalue is ‖A‖₂². */
+function smallerGram(a: tf.Tensor2D): tf.Tensor2D {
   const [rows, cols] = a.shape;
-  const gram = tf.tidy(() =>
-    rows <= cols ? tf.matMul(a, a.transpose()) : tf.matMul(a.transpose(), a)
-  );
-  const k = Math.min(rows, cols);
-  try {
-    if (k <= 64) return jacobiEigen(gram.dataSync(), k).values[0];
-    return batchedTopEigenvalue((v) => tf.matMul(v, gram), 1, k, lanczos).values[0];
-  } finally {
-    gram.dispose();
-  }
+  return tf.tidy(() => rows <= cols ? tf.matMul(a, a.transpose()) : tf.matMul(a.transpose(), a));
 }
 
-/** ‖Jⁿ‖_F per sample: √(Σⱼ dⱼ² Σᵢ Aᵢⱼ²). */
-function frobeniusNorms(d: tf.Tensor2D, a: tf.Tensor2D): Float64Array {
-  const sq = tf.tidy(() => tf.matMul(tf.square(d), tf.sum(tf.square(a), 0).expandDims(1)));
-  const out = Float64Array.from(sq.dataSync(), Math.sqrt);
-  sq.dispose();
-  return out;
+/** ‖A‖₂² from its smaller Gram matrix (read back as `data`): exact up to 64, else Lanczos. */
+function* matrixTopEigenvalue(
+  gram: tf.Tensor2D,
+  data: ArrayLike<number>,
+  lanczos: BatchedLanczosOptions | undefined,
+): ReadProgram<number> {
+  const k = gram.shape[0];
+  if (k <= 64) return jacobiEigen(data as Float32Array, k).values[0];
+  return (yield* batchedTopEigenvalue((v) => tf.matMul(v, gram), 1, k, lanczos)).values[0];
+}
+
+/** ‖Jⁿ‖_F² per sample: Σⱼ dⱼ² Σᵢ Aᵢⱼ² (N × 1). */
+function frobeniusSquares(d: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.matMul(tf.square(d), tf.sum(tf.square(a), 0).expandDims(1)));
 }

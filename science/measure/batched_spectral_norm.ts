@@ -1,12 +1,15 @@
 /**
  * Top eigenvalues of many symmetric PSD operators at once, by batched Lanczos in tfjs, for wide
  * ones that exist only as products (small matrices go to science/linalg/jacobi_eigen.ts).
- * Spectral norms of per-sample Jacobians are square roots of these eigenvalues.
+ * Spectral norms of per-sample Jacobians are square roots of these eigenvalues. It is a read-back
+ * program (science/model/readback.ts): every CHECK_EVERY steps it reads that many steps' Lanczos
+ * coefficients back at once, to test convergence.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../util/rng.ts";
+import type { ReadProgram } from "../model/readback.ts";
 
 /** Options of {@linkcode batchedTopEigenvalue}. */
 export interface BatchedLanczosOptions {
@@ -37,12 +40,12 @@ const CHECK_EVERY = 4;
  * batch of vectors (N×d, row i for sample i) to their images. No reorthogonalisation: in finite
  * precision it only duplicates converged Ritz values (Paige), which leaves the top one intact.
  */
-export function batchedTopEigenvalue(
+export function* batchedTopEigenvalue(
   apply: (v: tf.Tensor2D) => tf.Tensor2D,
   count: number,
   dim: number,
   options: BatchedLanczosOptions = {},
-): BatchedEigenResult {
+): ReadProgram<BatchedEigenResult> {
   const tolerance = options.tolerance ?? 1e-5;
   const maxSteps = Math.min(options.maxSteps ?? 200, dim);
   if (!(tolerance > 0)) throw new Error(`lanczos: tolerance must be > 0, got ${tolerance}`);
@@ -80,10 +83,10 @@ export function batchedTopEigenvalue(
       v = next;
       steps = j + 1;
       if (steps % CHECK_EVERY !== 0 && steps !== maxSteps) continue;
-      for (let m = alphas.length; m < steps; m++) {
-        alphas.push(alphaT[m].dataSync() as Float32Array);
-        betas.push(betaT[m].dataSync() as Float32Array);
-      }
+      const read = yield [...alphaT.slice(alphas.length), ...betaT.slice(betas.length)];
+      const fresh = read.length / 2;
+      alphas.push(...read.slice(0, fresh) as Float32Array[]);
+      betas.push(...read.slice(fresh) as Float32Array[]);
       values = topRitzValues(alphas, betas, count);
       if (previous && values.every((x, i) => Math.abs(x - previous![i]) <= tolerance * x)) {
         converged = true;

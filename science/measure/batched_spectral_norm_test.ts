@@ -4,6 +4,7 @@ import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import { selectBackend } from "../model/backend.ts";
 import { Rng } from "../../util/rng.ts";
 import { batchedTopEigenvalue } from "./batched_spectral_norm.ts";
+import { runSync } from "../model/readback.ts";
 
 Deno.test("batchedTopEigenvalue: per-sample top eigenvalues of MᵢᵀMᵢ match ml-matrix", async () => {
   await selectBackend("wasm");
@@ -23,7 +24,7 @@ Deno.test("batchedTopEigenvalue: per-sample top eigenvalues of MᵢᵀMᵢ match
   );
   const stacked = tf.tensor3d(mats);
   const stackedT = tf.transpose(stacked, [0, 2, 1]);
-  const result = batchedTopEigenvalue(
+  const result = runSync(batchedTopEigenvalue(
     (v) =>
       tf.tidy(() => {
         const mv = tf.matMul(stacked, v.expandDims(2));
@@ -32,7 +33,7 @@ Deno.test("batchedTopEigenvalue: per-sample top eigenvalues of MᵢᵀMᵢ match
     count,
     dim,
     { tolerance: 1e-7 },
-  );
+  ));
   tf.dispose([stacked, stackedT]);
   assert(result.converged, `not converged in ${result.steps} steps`);
   mats.forEach((m, i) => {
@@ -47,16 +48,16 @@ Deno.test("batchedTopEigenvalue: exact on a rank-one operator and a zero one", a
   // Sample 0: 7·e₁e₁ᵀ (Krylov space of dimension 1); sample 1: the zero operator.
   const scale = tf.tensor2d([[7], [0]]);
   const e1 = tf.oneHot([0, 0], 6).cast("float32");
-  const result = batchedTopEigenvalue(
+  const result = runSync(batchedTopEigenvalue(
     (v) => tf.tidy(() => tf.mul(tf.mul(scale, e1), tf.sum(tf.mul(v, e1), 1, true))),
     2,
     6,
-  );
+  ));
   tf.dispose([scale, e1]);
   assertAlmostEquals(result.values[0], 7, 1e-5);
   assertAlmostEquals(result.values[1], 0, 1e-12);
   assertThrows(
-    () => batchedTopEigenvalue((v) => v, 1, 2, { tolerance: 0 }),
+    () => runSync(batchedTopEigenvalue((v) => v, 1, 2, { tolerance: 0 })),
     Error,
     "tolerance must be > 0",
   );

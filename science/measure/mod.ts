@@ -10,7 +10,9 @@ export { type HessianSplitOptions } from "./hessian_split.ts";
 export {
   type AlignmentOptions,
   alignmentPerSample,
+  alignmentProgram,
   alignmentSummary,
+  joinAlignment,
   type PerSampleAlignment,
   summariseAlignment,
 } from "./alignment.ts";

@@ -74,6 +74,15 @@ export async function selectBackend(requested: BackendRequest = "wasm"): Promise
   throw new Error(`no backend could start: ${skipped.join("; ")}`);
 }
 
+/**
+ * Whether a backend can only read back asynchronously (a GPU through the browser's API: its
+ * synchronous read-back draws through a canvas, which Deno lacks), so that only a worker thread,
+ * which may wait, can run it (science/model/engine.ts).
+ */
+export function asyncReadBack(backend: string): boolean {
+  return backend === "webgpu" || backend === "webgl";
+}
+
 /** The name of the active backend (for manifests written after {@linkcode selectBackend}). */
 export function activeBackendName(): string {
   return tf.getBackend();

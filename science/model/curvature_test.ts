@@ -32,13 +32,13 @@ for (const activation of ACTS) {
       const rng = new Rng(17);
       const sizes = [3, 5, 4, 3];
       const { problem, theta, x, labels } = tinyProblem(rng, sizes, activation, loss, 7);
-      // chunkSize 3 also exercises the sum over chunks (7 = 3 + 3 + 1).
+      // shardRows 3 also exercises the sum over shards (7 = 3 + 3 + 1).
       const objective = new Objective({
         spec: { sizes, activation },
         loss,
         x,
         y: labels,
-        chunkSize: 3,
+        shardRows: 3,
       });
       const point = objective.at(theta);
       try {

@@ -85,10 +85,7 @@ export function outputHessianProduct(
   });
 }
 
-/** Number of rows whose largest output is at the position of the largest target. */
-export function correctCount(z: tf.Tensor2D, y: tf.Tensor2D): number {
-  const count = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), tf.argMax(y, 1)), "int32")));
-  const value = count.dataSync()[0];
-  count.dispose();
-  return value;
+/** Number of rows whose largest output is at the position of the largest target (a float32 scalar). */
+export function correctCount(z: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), tf.argMax(y, 1)), "float32")));
 }

@@ -12,7 +12,7 @@ import {
 
 await selectBackend("wasm");
 
-Deno.test("Objective: loss, accuracy and gradient vs float64, independent of chunking", () => {
+Deno.test("Objective: loss, accuracy and gradient vs float64, independent of sharding", () => {
   const rng = new Rng(12);
   const sizes = [3, 5, 3];
   const { problem, theta, x, labels } = tinyProblem(rng, sizes, "tanh", "cross_entropy", 11);
@@ -22,13 +22,13 @@ Deno.test("Objective: loss, accuracy and gradient vs float64, independent of chu
     const row = Array.from(z.subarray(3 * i, 3 * i + 3));
     if (row.indexOf(Math.max(...row)) === labels[i]) correct++;
   }
-  for (const chunkSize of [1, 4, 11, 100]) {
+  for (const shardRows of [1, 4, 11, 100]) {
     const o = new Objective({
       spec: { sizes, activation: "tanh" },
       loss: "cross_entropy",
       x,
       y: labels,
-      chunkSize,
+      shardRows,
     });
     const p = o.at(theta);
     assertAlmostEquals(p.loss, loss64(problem, theta), 1e-6 * loss64(problem, theta));
@@ -74,8 +74,8 @@ Deno.test("Objective: bad inputs are clear errors", () => {
   );
   assertThrows(() => new Objective({ spec, loss: "mse", x, y: new Float32Array(5) }), Error, "N·C");
   assertThrows(
-    () => new Objective({ spec, loss: "mse", x, y: new Int32Array(3), chunkSize: 0 }),
+    () => new Objective({ spec, loss: "mse", x, y: new Int32Array(3), shardRows: 0 }),
     Error,
-    "chunkSize",
+    "shardRows",
   );
 });

@@ -179,8 +179,11 @@ export interface TrainOptions {
   onDivergence?: "throw" | "stop";
   /** Seed of the RNG that feeds the eigen-solvers' random start vectors; default 0. */
   seed?: number;
-  /** Rows per chunk (memory only). */
-  chunkSize?: number;
+  /**
+   * Worker threads evaluating the objective (science/model/engine.ts); default 0, the main
+   * thread. Results are the same, bit for bit, for every count.
+   */
+  workers?: number;
 }
 
 /** What {@linkcode train} returns. */
@@ -232,7 +235,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     loss: o.loss,
     x: o.x,
     y: o.y,
-    chunkSize: o.chunkSize,
+    workers: o.workers,
   });
   try {
     const run = await RunState.start(o, settings, objective);

@@ -53,7 +53,8 @@ import { type MeasurementHook, train, type TrainResult } from "./train.ts";
 import type { SolverConfig } from "../solvers/create.ts";
 import type { LossKind } from "../model/loss.ts";
 import { type Activation, type MlpSpec, parameterCount } from "../model/layout.ts";
-import { alignmentSummary } from "../measure/alignment.ts";
+import { summariseAlignment } from "../measure/alignment.ts";
+import { resolveWorkers } from "../model/engine.ts";
 import { hessianSplitHook } from "../measure/hessian_split.ts";
 import { measurementTableCsv, type TableRow } from "../io/measurement_table.ts";
 import { writeFileAtomic } from "../../util/atomic_write.ts";
@@ -103,6 +104,12 @@ export interface TrainingRunConfig {
      */
     thetaSnapshots?: string;
   };
+  /**
+   * Worker threads evaluating the objective (science/model/engine.ts): an execution setting, not
+   * a parameter, since results are the same, bit for bit, for every count. Default: `EOS_WORKERS`,
+   * else this process's cores (`PIPELINE_CORES`); never more than those cores.
+   */
+  workers?: number;
   onProgress?: (fraction: number, note: string) => void;
   log?: (line: string) => void;
 }
@@ -138,6 +145,8 @@ export interface TrainingRunOutcome {
   /** The step a checkpoint resumed from, or null for a run from θ₀. */
   resumedFrom: number | null;
   wallSeconds: number;
+  /** The worker threads that evaluated the objective (0: the main thread). */
+  workers: number;
   /** The eigen-solve counts per kind (ee, sharpness, hessian split, …). */
   eigenSolvesByKind: Record<string, EigenSolveCounts>;
 }
@@ -149,10 +158,12 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
   const { solver, stop, eta } = solverAndStop(c);
   const snapshots = c.outputs.thetaSnapshots !== undefined &&
     snapshotBound(spec, stop.maxSteps, c.measureEvery) <= (c.snapshotLimitMB ?? 0) * 2 ** 20;
+  const workers = resolveWorkers(c.workers);
   const started = performance.now();
   c.log?.(
     `${describe(solver)} on ${y.length} examples, MLP ${spec.sizes.join("-")} ${c.activation}` +
-      (c.outputs.thetaSnapshots === undefined ? "" : `, θ snapshots ${snapshots ? "on" : "off"}`),
+      (c.outputs.thetaSnapshots === undefined ? "" : `, θ snapshots ${snapshots ? "on" : "off"}`) +
+      `, ${workers} worker thread${workers === 1 ? "" : "s"}`,
   );
   const result = await train({
     spec,
@@ -165,7 +176,8 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
     measureEvery: c.measureEvery,
     sharpnessEvery: c.sharpnessEvery,
     snapshots,
-    hooks: measurementHooks(c.measure, spec, x),
+    hooks: measurementHooks(c.measure),
+    workers,
     checkpointPath: c.checkpointDir,
     checkpointEvery: c.checkpointEvery,
     seed: c.initSeed,
@@ -192,6 +204,7 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
     summary,
     resumedFrom: result.resumedFrom,
     wallSeconds: (performance.now() - started) / 1000,
+    workers,
     eigenSolvesByKind: result.eigenSolvesByKind,
   };
 }
@@ -210,12 +223,10 @@ async function readData(c: TrainingRunConfig) {
 }
 
 /** Besides λ¹(ℋ): the Gauss–Newton split and the alignment (`full`), the alignment, or nothing. */
-function measurementHooks(
-  measure: TrainingRunConfig["measure"],
-  spec: MlpSpec,
-  x: Float32Array,
-): MeasurementHook[] {
-  const alignment: MeasurementHook = ({ point }) => alignmentSummary(spec, point.theta, x);
+function measurementHooks(measure: TrainingRunConfig["measure"]): MeasurementHook[] {
+  // Through the objective: each shard measures its own examples where it is held.
+  const alignment: MeasurementHook = ({ point, objective }) =>
+    summariseAlignment(objective.alignment(point.theta));
   if (measure === "full") return [hessianSplitHook(), alignment];
   return measure === "alignment" ? [alignment] : [];
 }
