@@ -9,6 +9,12 @@ import { median } from "../util/stats.ts";
 /** Prints one result line `name value unit`. Names are lowercase, dot-separated and stable. */
 export type Emit = (name: string, value: number, unit: string) => void;
 
+/** Settings of a bench run that benchmarks may honour (from the command line). */
+export interface BenchSettings {
+  /** Worker threads of the objectives the numerics benchmarks time (0: the main thread). */
+  workers: number;
+}
+
 /** One benchmark. */
 export interface Benchmark {
   /** Stable name, the prefix of every line it prints (e.g. `numerics.a`). */
@@ -17,7 +23,7 @@ export interface Benchmark {
   description: string;
   /** Whether `deno task bench` runs it without `--only` (long runs opt out). */
   byDefault: boolean;
-  run(emit: Emit): Promise<void>;
+  run(emit: Emit, settings: BenchSettings): Promise<void>;
 }
 
 /** Formats a value with 4 significant digits (integers as they are), for stable-width output. */

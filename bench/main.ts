@@ -21,9 +21,16 @@ import { type Benchmark, formatValue } from "./benchmark.ts";
 import { numericsBenchmarks } from "./numerics.ts";
 import { pipelineBenchmarks } from "./pipeline.ts";
 import { slurmBenchmarks } from "./slurm.ts";
+import { workersBenchmarks } from "./workers.ts";
+import { MAX_WORKERS } from "../science/model/engine.ts";
 
 /** Every benchmark module's list, in the order they run. */
-const MODULES: Benchmark[][] = [pipelineBenchmarks, numericsBenchmarks, slurmBenchmarks];
+const MODULES: Benchmark[][] = [
+  pipelineBenchmarks,
+  numericsBenchmarks,
+  slurmBenchmarks,
+  workersBenchmarks,
+];
 
 /** The text `--help` prints. */
 export const USAGE = `usage: deno task bench [OPTIONS]
@@ -35,6 +42,8 @@ options:
   --backend NAME         compute backend: ${BACKEND_NAMES.join(", ")} (default wasm)
   --kernel-threads N     the eigen-solver's helper threads, 0..${MAX_HELPERS}
                          (default: one less than the cores, at most 3)
+  --workers N            worker threads of the numerics benchmarks' objective, 0..${MAX_WORKERS}
+                         (default 0, the main thread); workers.* also times N when N > 2
   -h, --help             this text`;
 
 /** The bench's command line, validated. */
@@ -45,12 +54,13 @@ export interface BenchOptions {
   only?: string[];
   backend: BackendRequest;
   kernelThreads?: number;
+  workers: number;
 }
 
 /** Parses and validates the bench's arguments; throws an Error naming the bad option. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const args = parseArgs(argv, {
-    string: ["only", "backend", "kernel-threads"],
+    string: ["only", "backend", "kernel-threads", "workers"],
     boolean: ["list", "help"],
     alias: { h: "help" },
     unknown: (arg: string) => {
@@ -61,6 +71,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     help: args.help,
     list: args.list,
     backend: parseBackendRequest(args.backend),
+    workers: 0,
   };
   if (args.only !== undefined) {
     const only = args.only.split(",").filter((s: string) => s.length > 0);
@@ -73,6 +84,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       throw new Error(`--kernel-threads must be an integer in 0..${MAX_HELPERS}, got "${threads}"`);
     }
     options.kernelThreads = Number(threads);
+  }
+  const workers = args.workers;
+  if (workers !== undefined) {
+    if (!/^\d+$/.test(workers) || Number(workers) > MAX_WORKERS) {
+      throw new Error(`--workers must be an integer in 0..${MAX_WORKERS}, got "${workers}"`);
+    }
+    options.workers = Number(workers);
   }
   return options;
 }
@@ -115,7 +133,7 @@ if (import.meta.main) {
   for (const b of chosen) {
     console.error(`bench: ${b.name} — ${b.description}`);
     try {
-      await b.run(emit);
+      await b.run(emit, { workers: options.workers });
     } catch (e) {
       failed++;
       console.error(`bench: ${b.name} failed: ${e instanceof Error ? e.stack : e}`);

@@ -10,6 +10,8 @@ Deno.test("parseBenchOptions reads every option", () => {
     "cpu",
     "--kernel-threads",
     "2",
+    "--workers",
+    "3",
     "--list",
   ]);
   assertEquals(o, {
@@ -18,6 +20,7 @@ Deno.test("parseBenchOptions reads every option", () => {
     backend: "cpu",
     only: ["numerics.a", "xor"],
     kernelThreads: 2,
+    workers: 3,
   });
   assertEquals(parseBenchOptions(["-h"]).help, true);
 });
@@ -33,6 +36,11 @@ Deno.test("parseBenchOptions names the bad option and the allowed values", () =>
   );
   assertThrows(() => parseBenchOptions(["--kernel-threads", "65"]), Error, "0..64");
   assertThrows(() => parseBenchOptions(["--backend", "tpu"]), Error, '"tpu" is not one of');
+  assertThrows(
+    () => parseBenchOptions(["--workers", "1.5"]),
+    Error,
+    '--workers must be an integer in 0..64, got "1.5"',
+  );
 });
 
 Deno.test("chooseBenchmarks matches whole name segments, and the default set without --only", () => {

@@ -24,9 +24,10 @@ import type { PointEvaluation } from "../science/solvers/types.ts";
 import { train } from "../science/training/train.ts";
 import { blockPowerIteration } from "./block_power.ts";
 import { mean, median, quantile } from "../util/stats.ts";
-import { type Benchmark, type Emit, timeMs } from "./benchmark.ts";
+import { type Benchmark, type BenchSettings, type Emit, timeMs } from "./benchmark.ts";
 
-interface Config {
+/** A benchmark network and its synthetic data. */
+export interface Config {
   name: string;
   /** Off by default: run with `--only numerics.NAME`. */
   optional?: boolean;
@@ -42,7 +43,7 @@ interface Config {
 /** Config b's net, which `b4000` reuses on more examples. */
 const NET_B: MlpSpec = { sizes: [784, 200, 200, 10], activation: "tanh" };
 
-const CONFIGS: Config[] = [
+export const CONFIGS: Config[] = [
   {
     name: "a",
     spec: { sizes: [49, 64, 64, 64, 2], activation: "elu" },
@@ -73,18 +74,24 @@ const CONFIGS: Config[] = [
 
 const EE_STEPS = 30, EE_K = 2, EE_ETA = 0.01, WARM_UP_MS = 3000;
 
-function runConfig(c: Config, emit: Emit): void {
-  const p = `numerics.${c.name}`;
+/** Config c's inputs (Gaussian), random labels and initial θ, the same at every call. */
+export function configData(c: Config) {
   const rng = new Rng(2024);
   const d0 = c.spec.sizes[0], C = c.spec.sizes.at(-1)!;
   const x = Float32Array.from({ length: c.n * d0 }, () => rng.normal());
   const y = Int32Array.from({ length: c.n }, () => rng.int(C));
-  const objective = new Objective({ spec: c.spec, loss: "mse", x, y });
-  const theta0 = initTheta(c.spec, rng);
+  return { x, y, theta0: initTheta(c.spec, rng), rng };
+}
+
+function runConfig(c: Config, emit: Emit, settings: BenchSettings): void {
+  const p = `numerics.${c.name}`;
+  const { x, y, theta0, rng } = configData(c);
+  const objective = new Objective({ spec: c.spec, loss: "mse", x, y, workers: settings.workers });
   const memory = new PeakMemory();
   try {
     emit(`${p}.parameters`, objective.parameterCount, "count");
     emit(`${p}.kernel_threads`, kernelThreads(), "count");
+    emit(`${p}.workers`, objective.workers, "count");
     const probes = [0, 1, 2].map(() =>
       Float64Array.from({ length: objective.parameterCount }, () => rng.normal())
     );
@@ -371,7 +378,7 @@ export const numericsBenchmarks: Benchmark[] = [
     name: `numerics.${c.name}`,
     description: `MLP ${c.spec.sizes.join("-")} ${c.spec.activation}, MSE, N=${c.n}`,
     byDefault: !c.optional,
-    run: (emit) => Promise.resolve(runConfig(c, emit)),
+    run: (emit, settings) => Promise.resolve(runConfig(c, emit, settings)),
   })),
   {
     name: "xor",

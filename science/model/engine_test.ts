@@ -17,10 +17,10 @@ await selectBackend("wasm");
 function everything(workers: number): Record<string, Float64Array> {
   const rng = new Rng(5);
   const spec = { sizes: [10, 12, 12, 3], activation: "tanh" as const };
-  const n = 6 * 128; // 6 shards: 3 workers hold 2 each, 2 hold 3 each
+  const n = 6 * 100; // 6 shards: 3 workers hold 2 each, 2 hold 3 each
   const x = Float32Array.from({ length: n * 10 }, () => rng.normal());
   const y = Int32Array.from({ length: n }, () => rng.int(3));
-  const objective = new Objective({ spec, loss: "cross_entropy", x, y, workers });
+  const objective = new Objective({ spec, loss: "cross_entropy", x, y, workers, shardRows: 100 });
   assertEquals(objective.shards.length, 6);
   assertEquals(objective.workers, workers);
   const theta = initTheta(spec, rng);

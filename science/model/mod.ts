@@ -51,7 +51,7 @@ export {
   residualHessianVectorProduct,
 } from "./curvature.ts";
 export { installExactGradients } from "./exact_gradients.ts";
-export { MIN_SHARD_ROWS, type Shard, SHARD_COUNTS, shardPlan } from "./shards.ts";
+export { MIN_SHARD_ROWS, MIN_SHARD_WORK, type Shard, SHARD_COUNTS, shardPlan } from "./shards.ts";
 export {
   createEngine,
   MAX_WORKERS,

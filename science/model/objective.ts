@@ -68,7 +68,7 @@ export class Objective {
     this.n = config.x.length / d0;
     this.parameterCount = parameterCount(config.spec.sizes);
     const y = targetMatrix(config.y, this.n, C);
-    this.shards = shardPlan(this.n, config.shardRows);
+    this.shards = shardPlan(this.n, this.parameterCount, config.shardRows);
     const rows = this.shards.map(({ start, end }) => ({
       x: config.x.slice(start * d0, end * d0),
       y: y.slice(start * C, end * C),

@@ -3,23 +3,28 @@
  * engine.ts). Every sum over examples (loss, gradient, curvature products) is taken shard by
  * shard and the shards' partial sums are added in shard order, so results depend on the shard
  * boundaries, never on how many threads computed the shards. The boundaries are therefore a
- * function of N alone.
+ * function of N and the network alone.
  *
- * Why these defaults (measured on config a, 49-64-64-64-2 ELU with N = 512, and config b,
- * 784-200-200-10 tanh with N = 1000, tfjs-wasm, bench/numerics.ts): shards of 125–250 rows cost
- * no more than one shard of N rows (b's products even ran 10–20 % faster, the working set fits the
- * cache better), while shards of 64 rows or fewer made config a's HVP 30 % slower and of 32 rows
- * 2.5× slower, per-op overhead taking over. So a shard has at least {@linkcode MIN_SHARD_ROWS}
- * rows. The count is the largest of {@linkcode SHARD_COUNTS} that allows: counts with many
- * divisors balance many worker counts (6 shards give 2 or 3 workers equal shares; 7 would leave
- * one of 2 workers a shard more, capping the speed-up at 1.75×), and at most 16, because the
- * main thread adds every shard's partial result (k·P floats each).
+ * Why these defaults. A shard costs its ops' fixed overhead besides its arithmetic, and small
+ * networks are dominated by that overhead (tfjs-wasm, process CPU time on this 2-core machine):
+ * config a of bench/numerics.ts (49-64-64-64-2, P = 11 k, N = 512) took 4.6 / 5.4 / 6.0 / 7.1 ms
+ * per gradient in 1 / 2 / 4 / 8 shards, the XOR net (2-128-128-128-2, P = 33 k, N = 128) 2.7 /
+ * 2.9 / 3.4 / 5.8 ms, while config b (784-200-200-10, P = 199 k, N = 1000) showed no trend beyond
+ * the machine's noise down to 125 rows. So a shard has at least {@linkcode MIN_SHARD_ROWS} rows
+ * and rows × P ≥ {@linkcode MIN_SHARD_WORK} multiply-adds per layer pass. The count is the
+ * largest of {@linkcode SHARD_COUNTS} that allows: counts with many divisors balance many worker
+ * counts (6 shards give 2 or 3 workers equal shares; 7 would leave one of 2 workers a shard more,
+ * capping the speed-up at 1.75×), and at most 16, because the main thread adds every shard's
+ * partial result (k·P floats each).
  *
  * @module
  */
 
 /** The fewest rows a shard has (unless N itself is smaller). */
 export const MIN_SHARD_ROWS = 128;
+
+/** The least rows × P a shard has (unless N itself is smaller): 2²¹, about 2 M. */
+export const MIN_SHARD_WORK = 2 ** 21;
 
 /** The shard counts used, in increasing order. */
 export const SHARD_COUNTS = [1, 2, 4, 6, 8, 12, 16] as const;
@@ -31,11 +36,12 @@ export interface Shard {
 }
 
 /**
- * The shards of N examples: the largest count of {@linkcode SHARD_COUNTS} that leaves each at
- * least {@linkcode MIN_SHARD_ROWS} rows, sizes as equal as whole rows allow. `rows`, when given,
+ * The shards of N examples for a network of P parameters: the largest count of
+ * {@linkcode SHARD_COUNTS} that leaves each at least {@linkcode MIN_SHARD_ROWS} rows and
+ * {@linkcode MIN_SHARD_WORK} / P rows, sizes as equal as whole rows allow. `rows`, when given,
  * overrides the rule with shards of that many rows (the last one shorter), e.g. for tests.
  */
-export function shardPlan(n: number, rows?: number): Shard[] {
+export function shardPlan(n: number, parameterCount: number, rows?: number): Shard[] {
   if (!Number.isInteger(n) || n < 1) throw new Error(`n: must be an integer ≥ 1, got ${n}`);
   if (rows !== undefined) {
     if (!Number.isInteger(rows) || rows < 1) {
@@ -47,7 +53,8 @@ export function shardPlan(n: number, rows?: number): Shard[] {
     }
     return out;
   }
-  const count = SHARD_COUNTS.filter((c) => c === 1 || n / c >= MIN_SHARD_ROWS).at(-1)!;
+  const least = Math.max(MIN_SHARD_ROWS, MIN_SHARD_WORK / parameterCount);
+  const count = SHARD_COUNTS.filter((c) => c === 1 || n / c >= least).at(-1)!;
   return Array.from({ length: count }, (_, s) => ({
     start: Math.floor((s * n) / count),
     end: Math.floor(((s + 1) * n) / count),
