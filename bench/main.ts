@@ -22,6 +22,7 @@ import { numericsBenchmarks } from "./numerics.ts";
 import { pipelineBenchmarks } from "./pipeline.ts";
 import { slurmBenchmarks } from "./slurm.ts";
 import { workersBenchmarks } from "./workers.ts";
+import { webgpuBenchmarks } from "./webgpu.ts";
 import { MAX_WORKERS } from "../science/model/engine.ts";
 
 /** Every benchmark module's list, in the order they run. */
@@ -30,6 +31,7 @@ const MODULES: Benchmark[][] = [
   numericsBenchmarks,
   slurmBenchmarks,
   workersBenchmarks,
+  webgpuBenchmarks,
 ];
 
 /** The text `--help` prints. */
