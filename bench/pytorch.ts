@@ -48,13 +48,19 @@ export async function pytorchReference(
     await write("theta0.npy", data.theta0, [data.theta0.length]);
     const specJson = { ...spec, k: ee.k, eta_max: ee.etaMax };
     await Deno.writeTextFile(`${dir}/spec.json`, JSON.stringify(specJson));
-    const args = [SCRIPT, dir, "--threads", threads.join(","), "--steps", String(steps)];
-    const out = await new Deno.Command(python, { args, stdout: "piped", stderr: "piped" }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    if (!out.success) {
-      throw new Error(`${python} ${SCRIPT} failed: ${new TextDecoder().decode(out.stderr)}`);
+    const figures: PytorchFigures[] = [];
+    for (const t of threads) {
+      const args = [SCRIPT, dir, "--threads", String(t), "--steps", String(steps)];
+      // The BLAS keeps its own thread pool: it gets the same count as torch.
+      const env = { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
+      const out = await new Deno.Command(python, { args, env, stdout: "piped", stderr: "piped" })
+        .output();
+      if (!out.success) {
+        throw new Error(`${python} ${SCRIPT} failed: ${new TextDecoder().decode(out.stderr)}`);
+      }
+      figures.push(parseLine(new TextDecoder().decode(out.stdout)));
     }
-    return text.trim().split("\n").map(parseLine);
+    return figures;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
