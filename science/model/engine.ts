@@ -66,11 +66,8 @@ export function resolveWorkers(requested?: number): number {
 }
 
 /**
- * An engine for the shards `rows` of `model` on `backend` (default: the main thread's active one):
- * in process for 0 workers, else a worker pool of min(workers, shards) threads. A backend whose
- * read-back is asynchronous (webgpu) cannot answer on the main thread, which must stay synchronous
- * for the eigen-solvers, and another backend than the main thread's cannot run there either: both
- * always get at least one worker.
+ * An engine for the shards `rows` of `model` on `backend` (default: the main thread's active
+ * one), with {@linkcode workerCount} threads: 0 means in process.
  */
 export function createEngine(
   model: ShardModel,
@@ -78,14 +75,26 @@ export function createEngine(
   workers: number,
   backend: string = tf.getBackend(),
 ): ShardEngine {
-  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) {
-    throw new Error(`workers: must be an integer in 0..${MAX_WORKERS}, got ${workers}`);
-  }
-  const offMain = asyncReadBack(backend) || backend !== tf.getBackend();
-  const count = Math.min(rows.length, Math.max(workers, offMain ? 1 : 0));
+  const count = workerCount(workers, rows.length, backend);
   return count === 0
     ? new InProcessEngine(model, rows)
     : new WorkerPool(model, rows, count, backend);
+}
+
+/**
+ * The worker threads an objective of `shards` shards on `backend` runs with, asked for `workers`:
+ * never more than its shards. A GPU backend (webgpu) gets exactly one: its read-back is
+ * asynchronous, which the main thread cannot wait for (it must stay synchronous for the
+ * eigen-solvers), and one device runs every shard side by side, where more workers would only
+ * open more devices on the same GPU. Another backend than the main thread's cannot run there
+ * either: it gets at least one.
+ */
+export function workerCount(workers: number, shards: number, backend: string): number {
+  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) {
+    throw new Error(`workers: must be an integer in 0..${MAX_WORKERS}, got ${workers}`);
+  }
+  if (asyncReadBack(backend)) return 1;
+  return Math.min(shards, backend === tf.getBackend() ? workers : Math.max(workers, 1));
 }
 
 /** Every shard on the main thread, read back with dataSync. */

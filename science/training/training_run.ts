@@ -54,7 +54,8 @@ import type { SolverConfig } from "../solvers/create.ts";
 import type { LossKind } from "../model/loss.ts";
 import { type Activation, type MlpSpec, parameterCount } from "../model/layout.ts";
 import { summariseAlignment } from "../measure/alignment.ts";
-import { resolveWorkers } from "../model/engine.ts";
+import { resolveWorkers, workerCount } from "../model/engine.ts";
+import { shardPlan } from "../model/shards.ts";
 import { hessianSplitHook } from "../measure/hessian_split.ts";
 import { measurementTableCsv, type TableRow } from "../io/measurement_table.ts";
 import { writeFileAtomic } from "../../util/atomic_write.ts";
@@ -159,11 +160,17 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
   const snapshots = c.outputs.thetaSnapshots !== undefined &&
     snapshotBound(spec, stop.maxSteps, c.measureEvery) <= (c.snapshotLimitMB ?? 0) * 2 ** 20;
   const workers = resolveWorkers(c.workers);
+  // What the objective will run with (at most its shards; one for a GPU), for the log and manifest.
+  const used = workerCount(
+    workers,
+    shardPlan(y.length, parameterCount(spec.sizes)).length,
+    backend.name,
+  );
   const started = performance.now();
   c.log?.(
     `${describe(solver)} on ${y.length} examples, MLP ${spec.sizes.join("-")} ${c.activation}` +
       (c.outputs.thetaSnapshots === undefined ? "" : `, θ snapshots ${snapshots ? "on" : "off"}`) +
-      `, ${workers} worker thread${workers === 1 ? "" : "s"}`,
+      `, ${used} worker thread${used === 1 ? "" : "s"}`,
   );
   const result = await train({
     spec,
@@ -204,7 +211,7 @@ export async function trainingRun(c: TrainingRunConfig): Promise<TrainingRunOutc
     summary,
     resumedFrom: result.resumedFrom,
     wallSeconds: (performance.now() - started) / 1000,
-    workers,
+    workers: used,
     eigenSolvesByKind: result.eigenSolvesByKind,
   };
 }
