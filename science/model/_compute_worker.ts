@@ -9,7 +9,13 @@
 import { parentPort } from "node:worker_threads";
 import { asyncReadBack, type BackendRequest, selectBackend } from "./backend.ts";
 import { runAsync, runTogether } from "./readback.ts";
-import { type ShardOutput, type ShardRequest, type ShardRows, ShardSet } from "./_shard_set.ts";
+import {
+  programsOf,
+  type ShardOutput,
+  type ShardRequest,
+  type ShardRows,
+  ShardSet,
+} from "./_shard_set.ts";
 import { fromWire, toWire, type WorkerInit, type WorkerReply } from "./worker_pool.ts";
 
 parentPort!.once("message", async (init: WorkerInit) => {
@@ -44,14 +50,14 @@ async function answer(
   reply: (message: WorkerReply) => void,
 ): Promise<void> {
   try {
-    const { programs, close } = set.open(request);
+    const open = set.open(request), programs = programsOf(open);
     try {
       const send = (output: ShardOutput, i: number) =>
         reply({ kind: "answer", shard: indices[i], output });
       if (together) (await runTogether(programs)).forEach(send);
       else for (const [i, p] of programs.entries()) send(await runAsync(p), i);
     } finally {
-      close();
+      open.close();
     }
   } catch (e) {
     reply({ kind: "error", message: messageOf(e) });

@@ -53,10 +53,20 @@ export interface ShardRows {
   y: Float32Array;
 }
 
-/** A request opened on the shards held: one program per shard, then `close` frees what it made. */
+/**
+ * A request opened on the shards held, in shard order: for a sum (point, loss, products) each
+ * shard's term, a tensor computed when called; for per-shard answers (alignment) each shard's
+ * program. `close` frees what the request made.
+ */
 export interface OpenRequest {
-  programs: ReadProgram<ShardOutput>[];
+  terms: (() => tf.Tensor)[];
+  programs: ReadProgram<PerSampleAlignment>[];
   close(): void;
+}
+
+/** Every shard's answer as a read-back program: a term read back, or the program itself. */
+export function programsOf(open: OpenRequest): ReadProgram<ShardOutput>[] {
+  return open.terms.length > 0 ? open.terms.map(readOne) : open.programs;
 }
 
 /** Some shards of the objective on this thread's backend, and the points evaluated on them. */
@@ -82,7 +92,8 @@ export class ShardSet {
       case "loss": {
         const layers = layerTensors(this.model.spec, request.theta);
         return {
-          programs: this.#tensors.map((s) => readOne(() => shardLoss(this.model, layers, s))),
+          terms: this.#tensors.map((s) => () => shardLoss(this.model, layers, s)),
+          programs: [],
           close: () => disposeLayers(layers),
         };
       }
@@ -90,6 +101,7 @@ export class ShardSet {
         return this.#products(request);
       case "alignment":
         return {
+          terms: [],
           programs: this.#inputs.map((x) =>
             alignmentProgram(this.model.spec, request.theta, x, request.options)
           ),
@@ -97,7 +109,7 @@ export class ShardSet {
         };
       case "release":
         this.release(request.id);
-        return { programs: [], close: () => {} };
+        return { terms: [], programs: [], close: () => {} };
     }
   }
 
@@ -121,13 +133,12 @@ export class ShardSet {
     const point = { layers: layerTensors(this.model.spec, theta), caches: [] as ShardCache[] };
     this.#points.set(id, point);
     return {
-      programs: this.#tensors.map((s, i) =>
-        readOne(() => {
-          const { cache, summary } = evaluateShard(this.model, point.layers, s);
-          point.caches[i] = cache;
-          return summary;
-        })
-      ),
+      terms: this.#tensors.map((s, i) => () => {
+        const { cache, summary } = evaluateShard(this.model, point.layers, s);
+        point.caches[i] = cache;
+        return summary;
+      }),
+      programs: [],
       close: () => {},
     };
   }
@@ -137,9 +148,10 @@ export class ShardSet {
     if (!point) throw new Error(`products: point ${r.id} is not evaluated (or was released)`);
     const dirs = directionTensors(this.model.spec.sizes, r.vectors, r.k);
     return {
-      programs: point.caches.map((cache) =>
-        readOne(() => shardProducts(this.model, point.layers, cache, dirs, r.kind))
+      terms: point.caches.map((cache) => () =>
+        shardProducts(this.model, point.layers, cache, dirs, r.kind)
       ),
+      programs: [],
       close: () => disposeDirections(dirs),
     };
   }

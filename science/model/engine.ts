@@ -33,12 +33,18 @@ export const WORKERS_ENV = "EOS_WORKERS";
 /** The most workers accepted. */
 export const MAX_WORKERS = 64;
 
-/** Answers shard requests, synchronously, handing each shard's answer on in shard order. */
+/**
+ * Answers shard requests, synchronously. A sum's terms are added in float32 in shard order,
+ * ((t₀ + t₁) + t₂) + …: on the device where they are computed in process, in JavaScript on the main
+ * thread where workers computed them; float32 addition is IEEE-rounded on both, so the bits agree.
+ */
 export interface ShardEngine {
   /** Worker threads computing (0: the main thread). */
   readonly workers: number;
-  /** Runs `request` on every shard; `onShard` sees shard s's answer before shard s + 1's. */
-  run(request: ShardRequest, onShard: (output: ShardOutput, shard: number) => void): void;
+  /** The sum over shards of a point, loss or products request's terms (`length` floats each). */
+  sum(request: ShardRequest, length: number): Float32Array;
+  /** Runs a per-shard request (alignment); `onShard` sees shard s's answer before shard s + 1's. */
+  each(request: ShardRequest, onShard: (output: ShardOutput, shard: number) => void): void;
   /** Forgets point `id` everywhere (nothing to wait for). */
   release(id: number): void;
   dispose(): void;
@@ -106,7 +112,34 @@ export class InProcessEngine implements ShardEngine {
     this.#set = new ShardSet(model, rows);
   }
 
-  run(request: ShardRequest, onShard: (output: ShardOutput, shard: number) => void): void {
+  sum(request: ShardRequest, length: number): Float32Array {
+    const { terms, close } = this.#set.open(request);
+    try {
+      let total: tf.Tensor | null = null;
+      for (const [s, term] of terms.entries()) {
+        const part = term();
+        if (part.size !== length) {
+          tf.dispose([part, ...(total ? [total] : [])]);
+          throw new Error(`shard ${s} answered ${part.size} values, expected ${length}`);
+        }
+        if (total === null) total = part;
+        else {
+          const next: tf.Tensor = tf.add(total, part);
+          tf.dispose([total, part]);
+          total = next;
+        }
+      }
+      try {
+        return total!.dataSync() as Float32Array; // a copy of the backend's memory
+      } finally {
+        total!.dispose();
+      }
+    } finally {
+      close();
+    }
+  }
+
+  each(request: ShardRequest, onShard: (output: ShardOutput, shard: number) => void): void {
     const { programs, close } = this.#set.open(request);
     try {
       programs.forEach((p, s) => onShard(runSync(p), s));

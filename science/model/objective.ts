@@ -5,9 +5,9 @@
  * reuse them, and the alignment measurement of the same examples.
  *
  * The examples are cut into shards (science/model/shards.ts) held on the main thread or by worker
- * threads (science/model/engine.ts); every sum over examples is added here, shard by shard in
- * shard order, in float64, then rounded once to float32. So the results are the same, bit for
- * bit, for every number of workers.
+ * threads (science/model/engine.ts); every sum over examples is taken shard by shard and the
+ * shards' sums added in float32 in shard order. So the results are the same, bit for bit, for
+ * every number of workers.
  *
  * @module
  */
@@ -91,7 +91,7 @@ export class Objective {
   /** Loss and accuracy only (no gradient), e.g. for a test set. */
   lossAndAccuracy(theta: Float32Array): { loss: number; accuracy: number } {
     checkThetaLength(this.spec, theta);
-    const [loss, correct] = sumOverShards(this.#engine, { op: "loss", theta }, 2);
+    const [loss, correct] = this.#engine.sum({ op: "loss", theta }, 2);
     return { loss: loss / this.n, accuracy: correct / this.n };
   }
 
@@ -99,7 +99,7 @@ export class Objective {
   alignment(theta: Float32Array, options: AlignmentOptions = {}): PerSampleAlignment {
     checkThetaLength(this.spec, theta);
     const parts: PerSampleAlignment[] = [];
-    this.#engine.run({ op: "alignment", theta, options }, (out) => {
+    this.#engine.each({ op: "alignment", theta, options }, (out) => {
       parts.push(out as PerSampleAlignment);
     });
     return joinAlignment(parts);
@@ -131,16 +131,16 @@ export class ObjectivePoint {
     this.#engine = engine;
     this.#id = id;
     const P = objective.parameterCount;
-    let sum: Float64Array;
+    let sum: Float32Array;
     try {
-      sum = sumOverShards(engine, { op: "point", id, theta }, P + 2);
+      sum = engine.sum({ op: "point", id, theta }, P + 2);
     } catch (e) {
       engine.release(id);
       throw e;
     }
     this.loss = sum[0] / objective.n;
     this.accuracy = sum[1] / objective.n;
-    this.gradient = Float32Array.from(sum.subarray(2));
+    this.gradient = sum.subarray(2);
   }
 
   /** ℋv for each vector, batched (see science/model/curvature.ts for G, H and per-layer blocks). */
@@ -158,24 +158,11 @@ export class ObjectivePoint {
       throw new Error(`vectors: length ${vectors.length}, expected k·P = ${k}·${P}`);
     }
     const request: ShardRequest = { op: "products", id: this.#id, kind, vectors, k };
-    return Float32Array.from(sumOverShards(this.#engine, request, k * P));
+    return this.#engine.sum(request, k * P);
   }
 
   /** Releases every tensor of this point. */
   dispose(): void {
     this.#engine.release(this.#id);
   }
-}
-
-/** The sum over shards of a request's float32 answers (`length` each), in shard order, in float64. */
-function sumOverShards(engine: ShardEngine, request: ShardRequest, length: number): Float64Array {
-  const sum = new Float64Array(length);
-  engine.run(request, (out, s) => {
-    const part = out as Float32Array;
-    if (part.length !== length) {
-      throw new Error(`shard ${s} answered ${part.length} values, expected ${length}`);
-    }
-    for (let i = 0; i < length; i++) sum[i] += part[i];
-  });
-  return sum;
 }

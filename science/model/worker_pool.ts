@@ -7,7 +7,8 @@
  * goes to every worker; each answers its shards in order on its own message port, reading back
  * asynchronously (`await data()`, as webgpu requires), and bumps a shared counter. The main thread
  * blocks in `Atomics.wait` on that counter and takes each answer with `receiveMessageOnPort`, shard
- * by shard in shard order, adding shard s while the workers compute the later ones.
+ * by shard in shard order, adding shard s (in float32, as the device adds in process) while the
+ * workers compute the later ones.
  *
  * Every array crosses as a SharedArrayBuffer (θ and the vectors once for all workers, each answer
  * in its own): Deno's structured clone copies a typed array's bytes, or an ArrayBuffer's even when
@@ -94,7 +95,22 @@ export class WorkerPool implements ShardEngine {
     }
   }
 
-  run(request: ShardRequest, onShard: (output: ShardOutput, shard: number) => void): void {
+  sum(request: ShardRequest, length: number): Float32Array {
+    const total = new Float32Array(length);
+    this.each(request, (output, s) => {
+      const part = output as Float32Array;
+      if (part.length !== length) {
+        throw new Error(`shard ${s} answered ${part.length} values, expected ${length}`);
+      }
+      // Float32Array stores round each double sum to float32: IEEE float32 addition, as on the
+      // device (science/model/engine.ts). Shard 0 is added to zeros, which leaves it unchanged.
+      if (s === 0) total.set(part);
+      else for (let i = 0; i < length; i++) total[i] += part[i];
+    });
+    return total;
+  }
+
+  each(request: ShardRequest, onShard: (output: ShardOutput, shard: number) => void): void {
     if (this.#failure) throw new Error(`the worker pool stopped earlier: ${this.#failure}`);
     const wired = toWire(request);
     for (const port of this.#ports) port.postMessage(wired);
