@@ -8,6 +8,11 @@
  * For config b, the same EE steps in PyTorch-CPU (bench/pytorch_ee.py, the same algorithm on the
  * same data) at each thread count up to the cores, when a python3 with torch is found.
  *
+ * On a machine shared with other work the wall times say little about scaling (two workers wait
+ * for whichever is descheduled), so `….busiest_thread_cpu` (Linux) gives, per gradient and HVP,
+ * the CPU time of the process's busiest thread: the wall time an idle machine would approach, as
+ * the threads run side by side.
+ *
  * @module
  */
 import { Objective } from "../science/model/objective.ts";
@@ -45,6 +50,7 @@ async function runScaling(c: Config, emit: Emit, settings: BenchSettings): Promi
     emit(`${p}.shards`, objectives[0].shards.length, "count");
     const v = Float64Array.from({ length: objectives[0].parameterCount }, () => rng.normal());
     const times = timeProductsInTurn(objectives, theta0, v, REPS[c.name]);
+    emitBusiestThreads(emit, p, counts, objectives, theta0, v, REPS[c.name]);
     timeEeInTurn(objectives, theta0, times);
     const same = times.every((t) => t.theta.every((e, i) => Object.is(e, times[0].theta[i])));
     emitCounts(emit, p, counts, times);
@@ -166,6 +172,67 @@ async function emitPytorch(
     }
   });
   emit(`${p}.check.ee_step_2_le_pytorch_best`, Number(twoWorkers <= best.eeStepMs), "bool");
+}
+
+/** Each count's busiest thread's CPU time per gradient and per HVP, and its ratio to 1 worker. */
+function emitBusiestThreads(
+  emit: Emit,
+  p: string,
+  counts: number[],
+  objectives: Objective[],
+  theta: Float32Array,
+  v: Float64Array,
+  reps: number,
+): void {
+  const busiest = objectives.map((o) => {
+    const point = o.at(theta);
+    const gradient = busiestThreadCpu(() => o.at(theta).dispose(), reps);
+    const hvp = busiestThreadCpu(() => curvatureProducts(point, "hessian", [v]), reps);
+    point.dispose();
+    return { gradient, hvp };
+  });
+  if (busiest[0].gradient === null) return;
+  const one = busiest[counts.indexOf(1)];
+  counts.forEach((n, i) => {
+    for (const name of ["gradient", "hvp"] as const) {
+      emit(`${p}.${n}.${name}_busiest_thread_cpu`, busiest[i][name]!, "ms");
+      if (n >= 2) {
+        emit(
+          `${p}.${n}.${name}_busiest_thread_cpu_over_1`,
+          busiest[i][name]! / one[name]!,
+          "ratio",
+        );
+      }
+    }
+  });
+}
+
+/** CPU ms per call of `f` of the process's busiest thread, from /proc; null where there is none. */
+function busiestThreadCpu(f: () => void, reps: number): number | null {
+  const read = () => {
+    const out = new Map<string, number>();
+    for (const entry of Deno.readDirSync("/proc/self/task")) {
+      try {
+        const stat = Deno.readTextFileSync(`/proc/self/task/${entry.name}/stat`);
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        out.set(entry.name, (Number(fields[11]) + Number(fields[12])) * 10); // ticks of 10 ms
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return out;
+  };
+  try {
+    // About a second of calls, so that the 10 ms ticks resolve a thread's share to about 1 %.
+    const calls = Math.min(500, Math.max(reps, Math.ceil(1000 / Math.max(elapsed(f), 0.1))));
+    const before = read();
+    for (let i = 0; i < calls; i++) f();
+    const after = read();
+    const deltas = [...after].map(([tid, ms]) => ms - (before.get(tid) ?? 0));
+    return Math.max(...deltas) / calls;
+  } catch {
+    return null; // no /proc (not Linux)
+  }
 }
 
 function elapsed(f: () => void): number {
