@@ -5,17 +5,19 @@
  * boundaries, never on how many threads computed the shards. The boundaries are therefore a
  * function of N and the network alone.
  *
- * Why these defaults. A shard costs its ops' fixed overhead besides its arithmetic, and small
- * networks are dominated by that overhead (tfjs-wasm, process CPU time on this 2-core machine):
- * config a of bench/numerics.ts (49-64-64-64-2, P = 11 k, N = 512) took 4.6 / 5.4 / 6.0 / 7.1 ms
- * per gradient in 1 / 2 / 4 / 8 shards, the XOR net (2-128-128-128-2, P = 33 k, N = 128) 2.7 /
- * 2.9 / 3.4 / 5.8 ms, while config b (784-200-200-10, P = 199 k, N = 1000) showed no trend beyond
- * the machine's noise down to 125 rows. So a shard has at least {@linkcode MIN_SHARD_ROWS} rows
- * and rows × P ≥ {@linkcode MIN_SHARD_WORK} multiply-adds per layer pass. The count is the
- * largest of {@linkcode SHARD_COUNTS} that allows: counts with many divisors balance many worker
- * counts (6 shards give 2 or 3 workers equal shares; 7 would leave one of 2 workers a shard more,
- * capping the speed-up at 1.75×), and at most 16, because the main thread adds every shard's
- * partial result (k·P floats each).
+ * Why these defaults. A shard costs its ops' fixed overhead besides its arithmetic, which matters
+ * for small networks and which workers repay only when they run side by side. Measured as process
+ * CPU time on the main thread (tfjs-wasm, this 2-core machine): config a of bench/numerics.ts
+ * (49-64-64-64-2, P = 11.6 k, N = 512) took 4.6 / 5.4 / 6.0 / 7.1 ms per gradient in 1 / 2 / 4 / 8
+ * shards, the XOR net (2-128-128-128-2, P = 33.7 k, N = 128) 2.7 / 2.9 / 3.4 / 5.8 ms, and config b
+ * (784-200-200-10, P = 199 k, N = 1000) 5–18 % more in 6 shards than in 1 (HVP of 3 vectors to
+ * gradient), while 2 workers on its 6 shards halve the busiest thread's time (bench/workers.ts). So a shard has at least {@linkcode MIN_SHARD_ROWS} rows
+ * and rows × P ≥ {@linkcode MIN_SHARD_WORK} multiply-adds per layer pass: config a gets 2 shards,
+ * config b 6, a paper-scale run (P = 2 M, N = 5000) 16. The count is the largest of
+ * {@linkcode SHARD_COUNTS} that allows: counts with many divisors balance many worker counts (6
+ * shards give 2 or 3 workers equal shares; 7 would leave one of 2 workers a shard more, capping
+ * the speed-up at 1.75×), and at most 16, because the main thread adds every worker's answers
+ * (k·P floats a shard).
  *
  * @module
  */
