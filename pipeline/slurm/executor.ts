@@ -46,6 +46,11 @@ export interface SlurmExecutorOptions {
   readonly tailMs?: number;
   /** How often squeue is asked, in ms (default 5000, or PIPELINE_SLURM_SQUEUE_MS). */
   readonly squeueMs?: number;
+  /**
+   * How long squeue may fail in a row before the jobs are given up, in ms (default 600000, or
+   * PIPELINE_SLURM_UNREACHABLE_MS).
+   */
+  readonly unreachableMs?: number;
   /** The Deno the nodes run (default: this one, which must be on the shared filesystem). */
   readonly deno?: string;
   /** Says something to the user (cancelled orphans, interrupts). */
@@ -64,6 +69,7 @@ export class SlurmExecutor implements Executor {
       this.#client,
       options.tailMs ?? envMs("PIPELINE_SLURM_TAIL_MS", 1000),
       options.squeueMs ?? envMs("PIPELINE_SLURM_SQUEUE_MS", 5000),
+      options.unreachableMs ?? envMs("PIPELINE_SLURM_UNREACHABLE_MS", 600_000),
     );
   }
 

@@ -62,11 +62,19 @@ export class JobWatcher {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastQuery = 0;
   #cancelledBy: string | null = null;
+  /** When squeue started failing without a success since (null while it answers). */
+  #failingSince: number | null = null;
 
+  /**
+   * `unreachableMs`: how long squeue may fail in a row before the jobs followed are given up
+   * (default 10 minutes: a controller restart takes seconds; an unreachable one would otherwise
+   * keep the driver waiting forever). Their jobs may still run: the next driver adopts them.
+   */
   constructor(
     private readonly client: SlurmClient,
     private readonly tailMs: number,
     private readonly squeueMs: number,
+    private readonly unreachableMs = 600_000,
   ) {}
 
   /** The ids of the jobs being followed. */
@@ -157,10 +165,10 @@ export class JobWatcher {
     try {
       known = await this.client.query(jobs.map((w) => w.id));
     } catch (error) {
-      // The controller may be restarting: keep following, say so in the progress note.
-      for (const w of jobs) w.events.progress(0, 0, `squeue: ${(error as Error).message}`);
+      this.#unanswered(jobs, (error as Error).message);
       return;
     }
+    this.#failingSince = null;
     const lost = jobs.filter((w) => !known.has(w.id) && ++w.unknown >= 2);
     const history = lost.length
       ? await this.client.history(lost.map((w) => w.id)).catch(() => null)
@@ -183,6 +191,29 @@ export class JobWatcher {
           );
         }
       }
+    }
+  }
+
+  /**
+   * squeue failed: the controller may be restarting, so keep following and say so, until it has
+   * failed for `unreachableMs` in a row; then every job followed fails with the last error.
+   */
+  #unanswered(jobs: Watched[], message: string): void {
+    const now = performance.now();
+    this.#failingSince ??= now;
+    const failingMs = now - this.#failingSince;
+    if (failingMs < this.unreachableMs) {
+      for (const w of jobs) w.events.progress(0, 0, `squeue: ${message}`);
+      return;
+    }
+    for (const w of jobs) {
+      this.#fail(
+        w,
+        `SLURM job ${w.id}: squeue has failed for ${
+          Math.round(failingMs / 1000)
+        } s (${message}); ` +
+          "the job may still run, and the next run adopts it once the controller answers",
+      );
     }
   }
 

@@ -14,11 +14,14 @@ import { JobWatcher } from "./watch.ts";
 class ScriptedSlurm implements SlurmClient {
   states = new Map<string, JobInfo>();
   queries = 0;
+  /** When set, every query fails with this message (a controller that does not answer). */
+  down: string | null = null;
   submit(): Promise<string> {
     throw new Error("not used");
   }
   query(ids: readonly string[]): Promise<Map<string, JobInfo>> {
     this.queries++;
+    if (this.down) return Promise.reject(new Error(this.down));
     return Promise.resolve(
       new Map(ids.flatMap((id) => this.states.has(id) ? [[id, this.states.get(id)!]] : [])),
     );
@@ -141,5 +144,27 @@ Deno.test("a worker's error and non-zero exit: FAILED with the exit status and t
   );
   assertEquals(error.message, "SLURM job 9 FAILED on n3 (exit status 1): loss is NaN at step 12");
   assertEquals(error.detail, `Error: loss is NaN\n    at run\njob log: ${log}`);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a controller that stops answering: followed while it may restart, given up after the limit", async () => {
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/job-11.log`;
+  await Deno.writeTextFile(log, '\x1e{"t":"slurm-started","node":"n1","at":5}\n');
+  const slurm = new ScriptedSlurm();
+  slurm.down = "squeue: error: Unable to contact slurm controller (connect failure)";
+  const { seen, events } = recorder();
+  const started = performance.now();
+  const error = await assertRejects(
+    () => new JobWatcher(slurm, 10, 10, 300).watch({ id: "11", log, events }),
+    StageFailure,
+  );
+  assert(performance.now() - started >= 300, "given up only after the limit");
+  assert(slurm.queries >= 3, `asked squeue ${slurm.queries} times`);
+  assert(seen.notes.some((n) => n.includes("Unable to contact slurm controller")), "said so");
+  assertMatch(
+    error.message,
+    /^SLURM job 11: squeue has failed for \d+ s \(squeue: error: Unable to contact slurm controller \(connect failure\)\); the job may still run, and the next run adopts it once the controller answers$/,
+  );
   await Deno.remove(dir, { recursive: true });
 });
