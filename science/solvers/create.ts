@@ -81,6 +81,23 @@ function eigenSettings(c: EigenFields, wanted: number, rng?: Rng): EigenSettings
 /**
  * Creates the configured solver for an objective with the given loss and class count; `rng` feeds
  * the eigen-solver's random start vectors (so a checkpoint can save its state).
+ *
+ * @example Exponential Euler is exact on a quadratic whose Hessian has rank ≤ k
+ * ```ts
+ * import { assertAlmostEquals, assertEquals } from "@std/assert";
+ * import { QuadraticObjective } from "../testing/quadratic_objective.ts";
+ * import { createSolver } from "./create.ts";
+ *
+ * // L(θ) = ½ (100 θ₁² + θ₂²) in four dimensions: rank 2, EE's k for squared error, 2 classes.
+ * const axis = (i: number) => Float64Array.from({ length: 4 }, (_, j) => Number(i === j));
+ * const objective = new QuadraticObjective(new Float64Array(4), [100, 1], [axis(0), axis(1)]);
+ * const solver = createSolver({ kind: "ee", etaMax: 0.1 }, objective, "mse", 2);
+ * const theta0 = Float32Array.of(1, 1, 0, 0);
+ * const { theta, report } = solver.step(objective.at(theta0), 0, 0);
+ * assertEquals(report.dt, 0.1); // λ₃ = 0: the step is η_max
+ * const exact = objective.flow(theta0, report.t); // θ* + e^{−ℋt}(θ₀ − θ*)
+ * theta.forEach((x, i) => assertAlmostEquals(x, exact[i], 1e-6));
+ * ```
  */
 export function createSolver(
   config: SolverConfig,
