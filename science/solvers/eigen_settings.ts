@@ -35,8 +35,9 @@ export interface EigenSettings {
    * solve before (science/linalg/subspace_extrapolation.ts). Omitted or 0: from the last eigenvectors as
    * they are, as a measurement every few steps of an oscillating GD run must. The solvers'
    * default (DEFAULT_EIGEN_SETTINGS) is ½: the whole change also carries their errors (up to the
-   * tolerance) forward, and over config b's first 30 EE steps (bench/numerics.ts) ½ took
-   * 15.2–15.5 products per step, 0.3 took 17.3, 1 took 17.0 and 0 took 20.6.
+   * tolerance) forward, and over config b's first 30 EE steps (bench/numerics.ts, measured
+   * before EE's λ_{k+1} had to converge relative to itself, which added about 30% to those
+   * steps) ½ took 15.2–15.5 products per step, 0.3 took 17.3, 1 took 17.0 and 0 took 20.6.
    */
   extrapolation?: number;
 }
