@@ -29,7 +29,7 @@ export const sourceStage = defineStage({
   params: { dataset: oneOf(IMAGE_DATASETS) },
   outputs: (p) => datasetFileNames(p.dataset as ImageDataset),
   // On a cluster: one core and 2G (CIFAR-10's 170 MB archive is read whole); 2 h for a slow
-  // download. Compute nodes without network need the files in .cache/datasets (see README).
+  // download. Compute nodes without network need the files in .cache/datasets (see docs/slurm.md).
   resources: { cores: 1, memory: "2G", timeLimit: "2:00:00" },
   run: async (ctx) => {
     const env = (name: string) => Deno.env.get(name) || undefined;

@@ -19,7 +19,7 @@ export const DATASET_NAMES = [...IMAGE_DATASETS, "xor", "teacher", "gaussian-mix
 /** One of {@linkcode DATASET_NAMES}. */
 export type DatasetName = typeof DATASET_NAMES[number];
 
-/** What to prepare. Unset options take the defaults listed in the README's "Datasets" section. */
+/** What to prepare. Unset options take the defaults listed in docs/datasets.md. */
 export interface DatasetConfig {
   dataset: DatasetName;
   /** Number of examples N (balanced over the classes). */
