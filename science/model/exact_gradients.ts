@@ -3,7 +3,8 @@
  *
  * As shipped, tfjs computes the gradients of Tanh, Sigmoid, Exp and Softmax from the op's saved
  * *output*; differentiating such a gradient again misses the dependence of that output on the
- * input, so Hessians come out 11–57% wrong (ENVIRONMENT.md). ELU has no second derivative at all.
+ * input, so Hessians come out 11–57% wrong (measured against closed forms). ELU has no
+ * second derivative at all.
  * The gradients below recompute everything from the saved *input* with differentiable ops.
  * `Equal`/`Greater`/`GreaterEqual`/`Less` get zero gradients (they are piecewise constant), which
  * `where`-based gradients and logsumexp need. MatMul's gradient transposes explicitly, because
@@ -22,6 +23,13 @@ let installed = false;
 export function installExactGradients(): void {
   if (installed) return;
   installed = true;
+  registerComparisonGradients();
+  registerActivationGradients();
+  registerMatMulGradient();
+}
+
+/** Comparisons are piecewise constant: zero gradients, which `where` and logsumexp need. */
+function registerComparisonGradients(): void {
   for (const kernelName of ["Equal", "Greater", "GreaterEqual", "Less", "LessEqual"]) {
     tf.registerGradient({
       kernelName,
@@ -32,6 +40,10 @@ export function installExactGradients(): void {
       }),
     });
   }
+}
+
+/** Activations differentiated from their saved input, so that a second derivative is exact. */
+function registerActivationGradients(): void {
   tf.registerGradient({
     kernelName: "Tanh",
     inputsToSave: ["x"],
@@ -80,6 +92,10 @@ export function installExactGradients(): void {
       },
     }),
   });
+}
+
+/** MatMul's gradient with explicit transposes (the wasm backend's transpose flags are slow). */
+function registerMatMulGradient(): void {
   tf.registerGradient({
     kernelName: "BatchMatMul",
     inputsToSave: ["a", "b"],
