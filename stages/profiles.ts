@@ -169,7 +169,7 @@ const ci: Profile = {
     gdSharpnessFractions: [0.6, 0.8],
     flowDtMax: 0.05,
     flowMaxTime: 60,
-    flowMaxSteps: 5000,
+    flowMaxSteps: 20000,
     stop: { lossBelow: 0.1, maxSteps: 3000, maxTime: 60 },
     measureEvery: 20,
     gdSharpnessEvery: 5,

@@ -7,6 +7,7 @@ import { symmetricEigen } from "../linalg/dense_eigen.ts";
 import { readMeasurementTable } from "../io/measurement_table.ts";
 import { trainingRun, type TrainingRunConfig } from "./training_run.ts";
 import { Rng } from "../../util/rng.ts";
+import { initTheta } from "../model/mlp.ts";
 
 /** A tiny two-class problem written as a `data` stage would write it. */
 async function writeData(dir: string): Promise<void> {
@@ -93,6 +94,33 @@ Deno.test("a GD run takes 2/η = f · the reference's peak sharpness, over its t
     assertAlmostEquals(summary.eta!, 2 / (0.5 * 40), 1e-12);
     assertEquals(summary.stopReason, "maxTime");
     assert(summary.t >= 1 && summary.t < 1 + summary.eta!, `t = ${summary.t}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the RK4 flow reference steps at dt = min(dt_max, 1/(4|λ¹|)) of a float64 dense Hessian", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeData(dir);
+    // dt_max far above 1/|λ¹|: every step is limited by the stiffness.
+    await trainingRun(config(dir, { solver: "flow", step: 10, maxSteps: 5, measure: "sharpness" }));
+    const trajectory = parse(Deno.readTextFileSync(`${dir}/trajectory.csv`), {
+      skipFirstRow: true,
+    }) as Record<string, string>[];
+    const x = decodeNpy(await Deno.readFile(`${dir}/inputs.npy`));
+    const labels = decodeNpy(await Deno.readFile(`${dir}/labels.npy`)).data as Int32Array;
+    const y = new Float64Array(labels.length * 2);
+    labels.forEach((k, i) => (y[2 * i + k] = 1));
+    const sizes = [x.shape[1], 6, 5, 2], spec = { sizes, activation: "elu" as const };
+    const problem = { ...spec, loss: "mse" as const, x: Float64Array.from(x.data), y, n: 24 };
+    const theta0 = initTheta(spec, new Rng(1));
+    const values = symmetricEigen(hessian64(problem, theta0), theta0.length).values;
+    const top = Math.max(...values.map(Math.abs));
+    assertAlmostEquals(Number(trajectory[0].dt), 1 / (4 * top), 1e-4 / top);
+    for (const row of trajectory.slice(0, -1)) {
+      assert(Number(row.dt) * Math.abs(Number(row.solverEigenvalue)) <= 0.25 * (1 + 1e-9));
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
