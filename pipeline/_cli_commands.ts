@@ -100,6 +100,7 @@ async function runCommand(
   const slurm = parsed.executor === "slurm"
     ? slurmExecutorFor(instances, parsed.slurm, (m) => reporter.notice(m))
     : null;
+  if (slurm && !dryRun) await slurm.checkReachable();
   const unwatch = slurm && !dryRun ? slurm.handleSignals() : () => {};
   let summary;
   try {

@@ -28,6 +28,37 @@ async function outputsByInstance(root: string): Promise<Map<string, unknown>> {
   return found;
 }
 
+Deno.test("a shell not set up for the cluster fails before any work, in one line naming SLURM's error and the fix", async () => {
+  const p = await FixtureProject.create();
+  try {
+    // An squeue that answers as SLURM's does when it finds no controller.
+    await p.write(
+      "bin/squeue",
+      "#!/bin/sh\necho 'squeue: error: resolve_ctls_from_dns_srv: res_nsearch error: Unknown host' >&2\n" +
+        "echo 'squeue: error: fetch_config: DNS SRV lookup failed' >&2\nexit 1\n",
+    );
+    await Deno.chmod(`${p.root}/bin/squeue`, 0o755);
+    p.env = { PATH: `${p.root}/bin:${Deno.env.get("PATH")}` };
+    const r = await p.cli("run", ...SLURM);
+    assertEquals(r.code, 2, r.stderr); // as for any error found before work starts
+    assertEquals(
+      r.stderr.trim(),
+      "pipeline: --executor slurm: the SLURM controller does not answer (squeue failed: squeue: " +
+        "error: resolve_ctls_from_dns_srv: res_nsearch error: Unknown host); is this shell set up " +
+        "for the cluster (/etc/slurm/slurm.conf or SLURM_CONF; for tools/slurm.sh's one-node " +
+        "cluster: eval $(tools/slurm.sh env))?",
+    );
+    const made: string[] = [];
+    const store = `${p.root}/artifacts`;
+    if (await Deno.stat(store).then(() => true, () => false)) {
+      for await (const e of Deno.readDir(store)) if (!e.name.startsWith(".")) made.push(e.name);
+    }
+    assertEquals(made, [], "no stage folder was made");
+  } finally {
+    await p.dispose();
+  }
+});
+
 Deno.test({
   name: "SLURM executor on a one-node cluster",
   sanitizeResources: false,

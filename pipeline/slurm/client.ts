@@ -27,6 +27,8 @@ export interface SlurmClient {
   cancel(ids: readonly string[]): Promise<void>;
   /** The ids of the jobs named `name` whose comment is `comment` (squeue). */
   findByComment(name: string, comment: string): Promise<string[]>;
+  /** Resolves when the controller answers (squeue); else rejects with SLURM's own words. */
+  ping(): Promise<void>;
 }
 
 /** Runs SLURM's own commands. */
@@ -77,6 +79,12 @@ export class CommandSlurmClient implements SlurmClient {
       .map((l) => l.slice(0, l.indexOf("|")));
   }
 
+  async ping(): Promise<void> {
+    // A job name no job has: the answer is empty, but only a reachable controller gives it.
+    const out = await slurmCommand("squeue", ["-h", "-o", "%i", "-n", "pipeline-preflight"]);
+    if (!out.ok) throw new Error(`squeue failed: ${firstLine(out.stderr || out.stdout)}`);
+  }
+
   async cancel(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     const out = await slurmCommand("scancel", [...ids]);
@@ -106,4 +114,8 @@ async function slurmCommand(
     ? " (no cluster found: set SLURM_CONF, e.g. eval $(tools/slurm.sh env))"
     : "";
   return { ok: out.success, stdout: text.decode(out.stdout), stderr: stderr + hint };
+}
+
+function firstLine(text: string): string {
+  return text.trim().split("\n")[0];
 }

@@ -73,6 +73,22 @@ export class SlurmExecutor implements Executor {
     );
   }
 
+  /**
+   * Checks, before any work, that the cluster answers, so that a shell not set up for it fails
+   * with one line instead of every instance failing at its submission.
+   */
+  async checkReachable(): Promise<void> {
+    try {
+      await this.#client.ping();
+    } catch (error) {
+      throw new Error(
+        `--executor slurm: the SLURM controller does not answer (${(error as Error).message}); ` +
+          "is this shell set up for the cluster (/etc/slurm/slurm.conf or SLURM_CONF; for " +
+          "tools/slurm.sh's one-node cluster: eval $(tools/slurm.sh env))?",
+      );
+    }
+  }
+
   /** The signal that interrupted the run, if any. */
   get interruptedBy(): string | null {
     return this.#interrupted;

@@ -35,6 +35,9 @@ class ScriptedSlurm implements SlurmClient {
   findByComment(): Promise<string[]> {
     return Promise.resolve([]);
   }
+  ping(): Promise<void> {
+    return this.down ? Promise.reject(new Error(this.down)) : Promise.resolve();
+  }
 }
 
 function recorder() {
