@@ -19,6 +19,7 @@ import type {
   MeasurementRow,
   StatefulMeasurement,
   StopReason,
+  StopRule,
   TrainOptions,
   TrainResult,
   TrainSettings,
@@ -183,14 +184,19 @@ export class RunState {
   }
 
   #progress(point: ObjectivePoint): void {
-    const { maxSteps = Infinity, maxTime = Infinity } = this.o.stop;
     this.o.onProgress?.({
       step: this.step,
       t: this.t,
       loss: point.loss,
       accuracy: point.accuracy,
       elapsedMs: performance.now() - this.#started,
-      fraction: Math.min(1, Math.max(this.step / maxSteps, this.t / maxTime)),
+      fraction: stopFraction(
+        this.o.stop,
+        this.step,
+        this.t,
+        point.loss,
+        this.#trajectory[0]?.loss ?? point.loss,
+      ),
     });
   }
 
@@ -294,4 +300,25 @@ function fingerprintOf(o: TrainOptions): string {
     seed: o.seed,
     hash: h,
   });
+}
+
+/**
+ * How far the nearest stopping rule is, in [0, 1]: the largest of the steps' and the time's share
+ * of their caps and, with `lossBelow`, the share of the way from the initial loss L₀ down to it
+ * on a log scale, ln(L₀/L) / ln(L₀/ε). Most runs stop at their loss, long before their step cap,
+ * so without the last the progress line would say 5 % of a run that is nearly done.
+ */
+export function stopFraction(
+  stop: StopRule,
+  step: number,
+  t: number,
+  loss: number,
+  initialLoss: number,
+): number {
+  const { maxSteps = Infinity, maxTime = Infinity, lossBelow } = stop;
+  let fraction = Math.max(step / maxSteps, t / maxTime);
+  if (lossBelow !== undefined && lossBelow > 0 && initialLoss > lossBelow && loss > 0) {
+    fraction = Math.max(fraction, Math.log(initialLoss / loss) / Math.log(initialLoss / lossBelow));
+  }
+  return Math.min(1, Math.max(0, fraction));
 }

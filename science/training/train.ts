@@ -132,7 +132,7 @@ export interface Progress {
   loss: number;
   accuracy: number;
   elapsedMs: number;
-  /** Best estimate in [0, 1] of how far the stopping rules are (max over steps and time). */
+  /** How far the nearest stopping rule is, in [0, 1]: steps, time, or the loss on a log scale. */
   fraction: number;
 }
 

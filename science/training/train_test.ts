@@ -1,9 +1,10 @@
-import { assert, assertEquals, assertLess, assertRejects } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertLess, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import { selectBackend } from "../model/backend.ts";
 import { Rng } from "../../util/rng.ts";
 import { initTheta } from "../model/mlp.ts";
 import { train, TrainingDivergedError, type TrainOptions } from "./train.ts";
+import { stopFraction } from "./_run_state.ts";
 import { hessian64 } from "../testing/float64_mlp.ts";
 import { symmetricEigen } from "../linalg/dense_eigen.ts";
 
@@ -256,4 +257,19 @@ Deno.test("train: sharpness-only rows between full measurements, λ¹ vs a float
     Error,
     "checkpointEvery: must be an integer ≥ 1",
   );
+});
+
+Deno.test("progress toward lossBelow is the share of ln(L₀/ε) covered, and the nearest rule wins", () => {
+  // L₀ = 1, ε = 0.01: L = 0.1 is half the way on a log scale.
+  assertAlmostEquals(
+    stopFraction({ lossBelow: 0.01, maxSteps: 1000 }, 10, 0.1, 0.1, 1),
+    0.5,
+    1e-12,
+  );
+  // The step cap is nearer: 800 of 1000 steps.
+  assertAlmostEquals(stopFraction({ lossBelow: 0.01, maxSteps: 1000 }, 800, 8, 0.1, 1), 0.8, 1e-12);
+  // A loss above its start counts as no progress; without lossBelow only steps and time count.
+  assertEquals(stopFraction({ lossBelow: 0.01 }, 5, 0.05, 2, 1), 0);
+  assertEquals(stopFraction({ maxTime: 4 }, 5, 1, 0.001, 1), 0.25);
+  assertEquals(stopFraction({ lossBelow: 0.01 }, 5, 0.05, 0.001, 1), 1);
 });
