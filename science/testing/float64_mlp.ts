@@ -417,7 +417,19 @@ export function tinyProblem(
   let P = 0;
   for (let l = 1; l < sizes.length; l++) P += sizes[l] * sizes[l - 1] + sizes[l];
   const theta = Float32Array.from({ length: P }, () => scale * rng.normal());
+  return { problem: labelledProblem(sizes, activation, loss, x, labels), theta, x, labels };
+}
+
+/** The problem of inputs X (N×d₀ row-major) and class labels, whose targets Y are one-hot rows. */
+export function labelledProblem(
+  sizes: number[],
+  activation: Activation64,
+  loss: Loss64,
+  x: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): Problem64 {
+  const C = sizes.at(-1)!, n = labels.length;
   const y = new Float64Array(n * C);
-  labels.forEach((c, i) => (y[i * C + c] = 1));
-  return { problem: { sizes, activation, loss, x: Float64Array.from(x), y, n }, theta, x, labels };
+  for (let i = 0; i < n; i++) y[i * C + labels[i]] = 1;
+  return { sizes, activation, loss, x: Float64Array.from(x), y, n };
 }

@@ -5,7 +5,7 @@ import { Rng } from "../../util/rng.ts";
 import { initTheta } from "../model/mlp.ts";
 import { train, TrainingDivergedError, type TrainOptions } from "./train.ts";
 import { stopFraction } from "./_run_state.ts";
-import { hessian64 } from "../testing/float64_mlp.ts";
+import { hessian64, labelledProblem } from "../testing/float64_mlp.ts";
 import { symmetricEigen } from "../linalg/dense_eigen.ts";
 
 await selectBackend("wasm");
@@ -49,17 +49,7 @@ Deno.test("train: stopping rules, rows of numbers, and the sharpness vs a float6
   assertEquals(r.lossIncreases, 0);
   assertLess(r.loss, r.trajectory[0].loss);
   // The built-in sharpness at step 0 is λ¹ of the float64 Hessian at θ₀.
-  const C = 2, n = o.x.length / 2;
-  const y = new Float64Array(n * C);
-  (o.y as Int32Array).forEach((c, i) => (y[i * C + c] = 1));
-  const problem = {
-    sizes: o.spec.sizes,
-    activation: "elu" as const,
-    loss: "mse" as const,
-    x: Float64Array.from(o.x),
-    y,
-    n,
-  };
+  const problem = labelledProblem(o.spec.sizes, "elu", "mse", o.x, o.y as Int32Array);
   const dense = symmetricEigen(hessian64(problem, o.theta0), o.theta0.length);
   assertLess(Math.abs(r.measurements[0].sharpness - dense.values[0]) / dense.values[0], 1e-4);
   const byTime = await train(smallRun({ stop: { maxTime: 0.5 } }));
@@ -228,17 +218,8 @@ Deno.test("train: sharpness-only rows between full measurements, λ¹ vs a float
   assertEquals(r.trajectory, plain.trajectory);
   // The sharpness-only row at step 4 is λ¹ of the float64 Hessian at θ₄.
   const atFour = await train(smallRun({ stop: { maxSteps: 4 }, measureEvery: 6 }));
-  const o = smallRun(), C = 2, n = o.x.length / 2;
-  const y = new Float64Array(n * C);
-  (o.y as Int32Array).forEach((c, i) => (y[i * C + c] = 1));
-  const problem = {
-    sizes: o.spec.sizes,
-    activation: "elu" as const,
-    loss: "mse" as const,
-    x: Float64Array.from(o.x),
-    y,
-    n,
-  };
+  const o = smallRun();
+  const problem = labelledProblem(o.spec.sizes, "elu", "mse", o.x, o.y as Int32Array);
   const top = symmetricEigen(hessian64(problem, atFour.theta), atFour.theta.length).values[0];
   const row = r.measurements.find((m) => m.step === 4)!;
   assertLess(Math.abs(row.sharpness - top) / top, 1e-4);

@@ -2,7 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/as
 import { parse } from "@std/csv";
 import { decodeNpy, encodeNpy } from "../io/npy.ts";
 import { Objective } from "../model/objective.ts";
-import { hessian64, loss64 } from "../testing/float64_mlp.ts";
+import { hessian64, labelledProblem, loss64 } from "../testing/float64_mlp.ts";
 import { symmetricEigen } from "../linalg/dense_eigen.ts";
 import { readMeasurementTable } from "../io/measurement_table.ts";
 import { trainingRun, type TrainingRunConfig } from "./training_run.ts";
@@ -110,10 +110,8 @@ Deno.test("the RK4 flow reference steps at dt = min(dt_max, 1/(4|λ¹|)) of a fl
     }) as Record<string, string>[];
     const x = decodeNpy(await Deno.readFile(`${dir}/inputs.npy`));
     const labels = decodeNpy(await Deno.readFile(`${dir}/labels.npy`)).data as Int32Array;
-    const y = new Float64Array(labels.length * 2);
-    labels.forEach((k, i) => (y[2 * i + k] = 1));
     const sizes = [x.shape[1], 6, 5, 2], spec = { sizes, activation: "elu" as const };
-    const problem = { ...spec, loss: "mse" as const, x: Float64Array.from(x.data), y, n: 24 };
+    const problem = labelledProblem(sizes, "elu", "mse", x.data, labels);
     const theta0 = initTheta(spec, new Rng(1));
     const values = symmetricEigen(hessian64(problem, theta0), theta0.length).values;
     const top = Math.max(...values.map(Math.abs));
@@ -223,16 +221,7 @@ Deno.test("θ snapshots read back as numpy reads them reproduce each measurement
     assertEquals(summary.snapshots, 4);
     // Full rows number the snapshots in order; sharpness-only rows say −1.
     assertEquals(rows.map((r) => r.snapshot), [0, -1, 1, -1, 2, -1, 3]);
-    const y = new Float64Array(labels.length * 2);
-    labels.forEach((k, i) => (y[2 * i + k] = 1));
-    const problem = {
-      sizes,
-      activation: "elu" as const,
-      loss: "mse" as const,
-      x: Float64Array.from(x.data),
-      y,
-      n: labels.length,
-    };
+    const problem = labelledProblem(sizes, "elu", "mse", x.data, labels);
     const objective = new Objective({
       spec: { sizes, activation: "elu" },
       loss: "mse",
